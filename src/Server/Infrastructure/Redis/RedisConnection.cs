@@ -24,7 +24,7 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
     private Task? _supervisor;
     private int _started;
     private int _disposed;
-    private volatile string? _lastFailure;
+    private volatile Exception? _lastFailure;
 
     public bool IsConnected => Volatile.Read(ref _current) is { IsOpen: true };
 
@@ -77,8 +77,10 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Volatile.Read(ref _current) is not { IsOpen: true } connection)
         {
+            var lastFailure = _lastFailure;
             throw new RedisConnectionException(
-                $"Not connected to Redis at {Endpoint}; reconnecting in the background. Last failure: {_lastFailure ?? "none"}");
+                $"Not connected to Redis at {Endpoint}; reconnecting in the background. Last failure: {lastFailure?.Message ?? "none"}",
+                lastFailure);
         }
 
         return await connection.SendAsync(new PendingCommand(command, args)).ConfigureAwait(false);
@@ -111,7 +113,7 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
             catch (Exception ex)
             {
                 failures++;
-                _lastFailure = ex.Message;
+                _lastFailure = ex;
                 if (failures == 1)
                 {
                     logger.LogWarning("Could not connect to Redis at {Endpoint}: {Reason} Retrying in the background.", Endpoint, ex.Message);
@@ -158,7 +160,7 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
             }
 
             lostAt = Stopwatch.GetTimestamp();
-            _lastFailure = closed.Message;
+            _lastFailure = closed;
             logger.LogWarning("Lost the connection to Redis at {Endpoint}: {Reason} Reconnecting.", Endpoint, closed.Message);
         }
     }
