@@ -429,7 +429,7 @@ public static class SqlRenderer
                     else
                     {
                         Name(n.Name);
-                        if (n.Alias is { } a && !(a.Columns.Count == 0 && a.Name.Normalized == n.Name.Last.Normalized))
+                        if (n.Alias is { } a && !(names == NameMode.Logical && a.Columns.Count == 0 && a.Name.Normalized == n.Name.Last.Normalized))
                         {
                             Alias(a);
                         }
