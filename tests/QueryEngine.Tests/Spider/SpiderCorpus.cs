@@ -175,6 +175,7 @@ public static partial class SpiderCorpus
     /// string when no such column exists; Spider's SQL never uses quoted identifiers).</item>
     /// <item>A JOIN whose table reference is followed by neither ON nor USING gets <c>ON TRUE</c>
     /// (SQLite allows a JOIN without a condition; PostgreSQL requires one; the meaning is a cross join).</item>
+    /// <item>A subquery in FROM without an alias gets <c>AS derived</c> (PostgreSQL 15 requires one).</item>
     /// </list>
     /// </summary>
     public static string ApplyDialectFixes(string sql)
@@ -239,10 +240,36 @@ public static partial class SpiderCorpus
             }
         }
 
-        var result = new StringBuilder(fixedQuotes);
-        foreach (var at in insertAt.OrderByDescending(x => x))
+        // 3. FROM ( SELECT ... ) not followed by an alias.
+        for (var t = 0; t + 2 < tokens.Count; t++)
         {
-            result.Insert(at, " ON TRUE");
+            if (!tokens[t].Value.Equals("FROM", StringComparison.OrdinalIgnoreCase) || tokens[t + 1].Value != "(" || !tokens[t + 2].Value.Equals("SELECT", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var depth = 0;
+            var k = t + 1;
+            for (; k < tokens.Count; k++)
+            {
+                depth += tokens[k].Value == "(" ? 1 : tokens[k].Value == ")" ? -1 : 0;
+                if (depth == 0)
+                {
+                    break;
+                }
+            }
+
+            var next = k + 1 < tokens.Count ? tokens[k + 1].Value : string.Empty;
+            if (k < tokens.Count && !(next.Equals("AS", StringComparison.OrdinalIgnoreCase) || (IsWord(next) && !ClauseWords.Contains(next))))
+            {
+                insertAt.Add(-(tokens[k].Index + 1));
+            }
+        }
+
+        var result = new StringBuilder(fixedQuotes);
+        foreach (var at in insertAt.OrderByDescending(Math.Abs))
+        {
+            result.Insert(Math.Abs(at), at < 0 ? " AS derived" : " ON TRUE");
         }
 
         return result.ToString();

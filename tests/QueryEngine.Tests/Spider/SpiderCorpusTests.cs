@@ -86,7 +86,7 @@ public sealed class SpiderCorpusTests(ITestOutputHelper output)
     internal static string Rate(int n, int total) => $"{n}/{total} ({100.0 * n / total:F1}%)";
 
     [Fact]
-    public void Dialect_fixes_convert_double_quoted_strings_and_condition_free_joins_only()
+    public void Dialect_fixes_touch_only_double_quoted_strings_condition_free_joins_and_unaliased_subqueries()
     {
         Assert.Equal("SELECT a FROM t WHERE b = 'USA'", SpiderCorpus.ApplyDialectFixes("SELECT a FROM t WHERE b = \"USA\""));
         Assert.Equal("SELECT a FROM t WHERE b = 'it''s \"x\"'", SpiderCorpus.ApplyDialectFixes("SELECT a FROM t WHERE b = 'it''s \"x\"'"));
@@ -94,5 +94,7 @@ public sealed class SpiderCorpusTests(ITestOutputHelper output)
         Assert.Equal("SELECT * FROM a JOIN b ON TRUE", SpiderCorpus.ApplyDialectFixes("SELECT * FROM a JOIN b"));
         Assert.Equal("SELECT * FROM a AS T1 JOIN b AS T2 ON T1.x = T2.x", SpiderCorpus.ApplyDialectFixes("SELECT * FROM a AS T1 JOIN b AS T2 ON T1.x = T2.x"));
         Assert.Equal("SELECT * FROM a JOIN b USING (x)", SpiderCorpus.ApplyDialectFixes("SELECT * FROM a JOIN b USING (x)"));
+        Assert.Equal("SELECT count(*) FROM (SELECT a FROM t) AS derived", SpiderCorpus.ApplyDialectFixes("SELECT count(*) FROM (SELECT a FROM t)"));
+        Assert.Equal("SELECT count(*) FROM (SELECT a FROM t) AS x WHERE b IN (SELECT c FROM u)", SpiderCorpus.ApplyDialectFixes("SELECT count(*) FROM (SELECT a FROM t) AS x WHERE b IN (SELECT c FROM u)"));
     }
 }
