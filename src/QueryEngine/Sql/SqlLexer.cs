@@ -215,7 +215,6 @@ internal static class SqlLexer
                 switch (word[0])
                 {
                     case 'E' or 'e':
-                        i++;
                         return LexString(s, ref i, start, escapes: true);
                     case 'B' or 'b' or 'X' or 'x':
                         SkipString(s, ref i);
