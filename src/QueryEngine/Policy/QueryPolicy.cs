@@ -3,6 +3,15 @@ namespace AstralytiQ.QueryEngine.Policy;
 /// <summary>Limits and allow-lists a query must satisfy. Immutable; start from <see cref="Default"/> and use <c>with</c>.</summary>
 public sealed record QueryPolicy
 {
+    /// <summary>The default type allow-list: numbers, text, booleans, dates, times, intervals, JSON, UUID.</summary>
+    public static IReadOnlySet<string> DefaultTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "smallint", "integer", "bigint", "real", "double precision", "numeric", "text", "varchar", "char",
+        "boolean", "date", "time", "time with time zone", "timestamp", "timestamp with time zone", "interval",
+        "json", "jsonb", "uuid",
+    };
+
+    // Declared after DefaultTypes: static initialisers run in order and Default reads it.
     /// <summary>The defaults: 8 levels of subqueries, 10 joins, 10,000 rows, 1,000 IN-list items, 100,000 characters.</summary>
     public static QueryPolicy Default { get; } = new();
 
@@ -33,13 +42,6 @@ public sealed record QueryPolicy
     /// <summary>Types that CAST, <c>::</c> and typed literals may name (canonical lower-case names).</summary>
     public IReadOnlySet<string> AllowedTypes { get; init; } = DefaultTypes;
 
-    /// <summary>The default type allow-list: numbers, text, booleans, dates, times, intervals, JSON, UUID.</summary>
-    public static IReadOnlySet<string> DefaultTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "smallint", "integer", "bigint", "real", "double precision", "numeric", "text", "varchar", "char",
-        "boolean", "date", "time", "time with time zone", "timestamp", "timestamp with time zone", "interval",
-        "json", "jsonb", "uuid",
-    };
 
     /// <summary>The LIMIT that is added when a query has none.</summary>
     public int EffectiveDefaultLimit => Math.Min(DefaultLimit ?? MaxResultRows, MaxResultRows);

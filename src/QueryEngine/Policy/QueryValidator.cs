@@ -33,6 +33,13 @@ public static class QueryValidator
             rewritten = null;
             outputs = [];
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Fail closed: a validator defect refuses the query instead of letting it through.
+            v.Violations.Add(new PolicyViolation(SqlErrorCode.Invalid, "the query could not be checked: " + ex.Message, query.Span));
+            rewritten = null;
+            outputs = [];
+        }
 
         if (v.Violations.Count > 0)
         {

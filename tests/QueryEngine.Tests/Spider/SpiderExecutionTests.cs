@@ -20,7 +20,7 @@ public sealed partial class SpiderExecutionTests(ITestOutputHelper output)
         var queries = SpiderCorpus.LoadQueries(dir);
         await using var db = await TestPostgres.CreateDatabaseAsync("astq_qe_spider");
         await using var conn = await db.OpenAsync();
-        var catalogs = new Dictionary<string, Policy.TableCatalog>();
+        var catalogs = new Dictionary<string, AstralytiQ.QueryEngine.Policy.TableCatalog>();
         foreach (var name in SpiderCorpus.Databases(dir))
         {
             var tables = SpiderCorpus.LoadSchema(dir, name);
