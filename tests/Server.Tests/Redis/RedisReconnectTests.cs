@@ -4,6 +4,7 @@ using static AstralytiQ.Server.Tests.Redis.RedisTestClient;
 namespace AstralytiQ.Server.Tests.Redis;
 
 /// <summary>Kills and restarts its own redis-server; tests in a class run one at a time.</summary>
+[Collection(RedisTimingCollection.Name)]
 public sealed class RedisReconnectTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(1);

@@ -57,7 +57,9 @@ public interface IRedisDatabase
     /// <summary>
     /// Any other command. Arguments may be strings, byte arrays, numbers, <see cref="RedisKey"/> or
     /// <see cref="RedisValue"/>. Commands that would change the shared connection's state
-    /// (SELECT, SUBSCRIBE, MONITOR, QUIT, ...) are refused.
+    /// (SELECT, SUBSCRIBE, MONITOR, QUIT, ...) are refused. Blocking commands (BLPOP, WAIT, ...)
+    /// hold up every other caller on the shared connection until they return, so keep their
+    /// timeout well under <see cref="RedisOptions.CommandTimeout"/>, or better, do not use them.
     /// </summary>
     Task<RedisResult> ExecuteAsync(string command, params object[] args);
 }

@@ -7,10 +7,13 @@ namespace AstralytiQ.Server.Infrastructure.Redis;
 /// completes it first (the reply, a timeout, a connection failure) wins; the others are no-ops.
 /// Continuations run asynchronously so a caller never runs on the connection's read loop.
 /// </summary>
-internal sealed class PendingCommand(string command, RedisValue[] args)
+internal sealed class PendingCommand(string command, RedisValue[] args, TimeSpan? timeout = null)
     : TaskCompletionSource<RedisResult>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     public string Command { get; } = command;
+
+    /// <summary>Null: the connection's command timeout. The handshake uses the connect timeout instead.</summary>
+    public TimeSpan? Timeout { get; } = timeout;
 
     /// <summary>Released once written, so a large value is not kept alive until its reply.</summary>
     public RedisValue[] Args { get; private set; } = args;

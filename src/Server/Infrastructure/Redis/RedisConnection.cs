@@ -97,14 +97,12 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
     private async Task SuperviseAsync()
     {
         var stopping = _disposing.Token;
-        var failures = 0;
-        long? lostAt = null;
+        var state = new SupervisorState();
         while (!stopping.IsCancellationRequested)
         {
-            RedisPhysicalConnection connection;
             try
             {
-                connection = await RedisPhysicalConnection.ConnectAsync(_endpoint, _options, stopping).ConfigureAwait(false);
+                await ConnectAndHoldAsync(state, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -112,57 +110,75 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
             }
             catch (Exception ex)
             {
-                failures++;
-                _lastFailure = ex;
-                if (failures == 1)
-                {
-                    logger.LogWarning("Could not connect to Redis at {Endpoint}: {Reason} Retrying in the background.", Endpoint, ex.Message);
-                }
-                else
-                {
-                    logger.LogDebug("Attempt {Attempt} to connect to Redis at {Endpoint} failed: {Reason}", failures, Endpoint, ex.Message);
-                }
-
+                // A bug here must not leave the process without Redis for good.
+                logger.LogError(ex, "The Redis connection supervisor for {Endpoint} failed; restarting it", Endpoint);
                 _firstAttempt.TrySetResult();
-                await Task.Delay(NextDelay(failures), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
+                await Task.Delay(_options.MaxReconnectDelay, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
 
-            // A full fence between publishing the connection and checking for disposal, so that
-            // either this loop or DisposeAsync sees the other and closes it.
-            Interlocked.Exchange(ref _current, connection);
-            if (stopping.IsCancellationRequested)
+    /// <summary>One connection attempt and, when it succeeds, the connection's lifetime.</summary>
+    private async Task ConnectAndHoldAsync(SupervisorState state, CancellationToken stopping)
+    {
+        RedisPhysicalConnection connection;
+        try
+        {
+            connection = await RedisPhysicalConnection.ConnectAsync(_endpoint, _options, stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            state.Failures++;
+            _lastFailure = ex;
+            if (state.Failures == 1)
             {
-                connection.Close("the Redis client was disposed");
-                await connection.Completion.ConfigureAwait(false);
-                break;
-            }
-
-            _firstAttempt.TrySetResult();
-            if (lostAt is { } since)
-            {
-                logger.LogInformation(
-                    "Reconnected to Redis at {Endpoint} after {DowntimeMs} ms",
-                    Endpoint,
-                    (long)Stopwatch.GetElapsedTime(since).TotalMilliseconds);
+                logger.LogWarning("Could not connect to Redis at {Endpoint}: {Reason} Retrying in the background.", Endpoint, ex.Message);
             }
             else
             {
-                logger.LogInformation("Connected to Redis at {Endpoint}", Endpoint);
+                logger.LogDebug("Attempt {Attempt} to connect to Redis at {Endpoint} failed: {Reason}", state.Failures, Endpoint, ex.Message);
             }
 
-            failures = 0;
-            lostAt = null;
-            var closed = await connection.Completion.ConfigureAwait(false);
-            if (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-
-            lostAt = Stopwatch.GetTimestamp();
-            _lastFailure = closed;
-            logger.LogWarning("Lost the connection to Redis at {Endpoint}: {Reason} Reconnecting.", Endpoint, closed.Message);
+            _firstAttempt.TrySetResult();
+            await Task.Delay(NextDelay(state.Failures), stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
         }
+
+        // A full fence between publishing the connection and checking for disposal, so that
+        // either this loop or DisposeAsync sees the other and closes it.
+        Interlocked.Exchange(ref _current, connection);
+        if (stopping.IsCancellationRequested)
+        {
+            connection.Close("the Redis client was disposed");
+            await connection.Completion.ConfigureAwait(false);
+            return;
+        }
+
+        _firstAttempt.TrySetResult();
+        if (state.LostAt is { } since)
+        {
+            logger.LogInformation(
+                "Reconnected to Redis at {Endpoint} after {DowntimeMs} ms",
+                Endpoint,
+                (long)Stopwatch.GetElapsedTime(since).TotalMilliseconds);
+        }
+        else
+        {
+            logger.LogInformation("Connected to Redis at {Endpoint}", Endpoint);
+        }
+
+        state.Failures = 0;
+        state.LostAt = null;
+        var closed = await connection.Completion.ConfigureAwait(false);
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // The first reconnect attempt follows at once: a dropped socket often means nothing worse.
+        state.LostAt = Stopwatch.GetTimestamp();
+        _lastFailure = closed;
+        logger.LogWarning("Lost the connection to Redis at {Endpoint}: {Reason} Reconnecting.", Endpoint, closed.Message);
     }
 
     private TimeSpan NextDelay(int failures)
@@ -172,6 +188,13 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
 
         // Jitter keeps several server instances from reconnecting in lock step.
         return capped * (0.8 + (Random.Shared.NextDouble() * 0.4));
+    }
+
+    private sealed class SupervisorState
+    {
+        public int Failures { get; set; }
+
+        public long? LostAt { get; set; }
     }
 
     private static RedisOptions Validated(RedisOptions value)

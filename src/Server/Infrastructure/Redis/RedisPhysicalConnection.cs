@@ -62,6 +62,7 @@ internal sealed class RedisPhysicalConnection
         timeout.CancelAfter(options.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         RedisPhysicalConnection? connection = null;
+        var steps = new List<(string Command, Task<RedisResult> Reply)>(3);
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(endpoint.Host, endpoint.Port), timeout.Token).ConfigureAwait(false);
@@ -69,18 +70,17 @@ internal sealed class RedisPhysicalConnection
             connection = new RedisPhysicalConnection(socket, endpoint.ToString(), options.CommandTimeout);
 
             // Pipelined: one round trip for the whole handshake.
-            var steps = new List<(string Command, Task<RedisResult> Reply)>(3);
             if (!string.IsNullOrEmpty(options.Password))
             {
-                steps.Add(("AUTH", connection.SendAsync(new PendingCommand("AUTH", [options.Password]))));
+                steps.Add(("AUTH", connection.SendAsync(new PendingCommand("AUTH", [options.Password], options.ConnectTimeout))));
             }
 
             if (options.Database != 0)
             {
-                steps.Add(("SELECT", connection.SendAsync(new PendingCommand("SELECT", [options.Database]))));
+                steps.Add(("SELECT", connection.SendAsync(new PendingCommand("SELECT", [options.Database], options.ConnectTimeout))));
             }
 
-            steps.Add(("PING", connection.SendAsync(new PendingCommand("PING", []))));
+            steps.Add(("PING", connection.SendAsync(new PendingCommand("PING", [], options.ConnectTimeout))));
             foreach (var (command, reply) in steps)
             {
                 try
@@ -100,6 +100,16 @@ internal sealed class RedisPhysicalConnection
         {
             if (connection is not null)
             {
+                // Later steps fail too once the first one has; nobody awaits them any more.
+                foreach (var (_, reply) in steps)
+                {
+                    _ = reply.ContinueWith(
+                        static t => _ = t.Exception,
+                        CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+
                 connection.Close("the connection handshake failed", ex);
                 await connection.Completion.ConfigureAwait(false);
             }
@@ -276,11 +286,11 @@ internal sealed class RedisPhysicalConnection
 
         var now = Stopwatch.GetTimestamp();
         PendingCommand? expired = null;
-        if (_awaitingReply.TryPeek(out var oldestSent) && oldestSent.Age(now) >= _commandTimeout)
+        if (_awaitingReply.TryPeek(out var oldestSent) && IsExpired(oldestSent, now))
         {
             expired = oldestSent;
         }
-        else if (_outbox.Reader.TryPeek(out var oldestQueued) && oldestQueued.Age(now) >= _commandTimeout)
+        else if (_outbox.Reader.TryPeek(out var oldestQueued) && IsExpired(oldestQueued, now))
         {
             expired = oldestQueued;
         }
@@ -290,17 +300,19 @@ internal sealed class RedisPhysicalConnection
             expired.TrySetException(CreateTimeoutException(expired));
 
             // Its reply may still come; rather than trust a connection that stalled, start afresh.
-            Close($"{expired.Command} got no reply within {_commandTimeout.TotalMilliseconds:0} ms");
+            Close($"{expired.Command} got no reply within {TimeoutOf(expired).TotalMilliseconds:0} ms");
         }
     }
 
     private void Fail(PendingCommand command, long now) =>
-        command.TrySetException(command.Age(now) >= _commandTimeout
-            ? CreateTimeoutException(command)
-            : CreateClosedException());
+        command.TrySetException(IsExpired(command, now) ? CreateTimeoutException(command) : CreateClosedException());
+
+    private TimeSpan TimeoutOf(PendingCommand command) => command.Timeout ?? _commandTimeout;
+
+    private bool IsExpired(PendingCommand command, long now) => command.Age(now) >= TimeoutOf(command);
 
     private RedisTimeoutException CreateTimeoutException(PendingCommand command) =>
-        new($"Redis at {Endpoint} did not answer {command.Command} within {_commandTimeout.TotalMilliseconds:0} ms "
+        new($"Redis at {Endpoint} did not answer {command.Command} within {TimeoutOf(command).TotalMilliseconds:0} ms "
             + $"({_awaitingReply.Count} commands awaiting replies); the connection is being re-established.");
 
     private RedisConnectionException CreateClosedException()
