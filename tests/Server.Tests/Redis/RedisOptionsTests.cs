@@ -94,7 +94,8 @@ public sealed class RedisOptionsTests
     [Fact]
     public async Task Host_starts_while_redis_is_down_and_readiness_reports_it()
     {
-        var unusedPort = new RedisServerProcess().Port;
+        await using var neverStarted = new RedisServerProcess();
+        var unusedPort = neverStarted.Port;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Redis:Endpoint"] = $"127.0.0.1:{unusedPort}" });
         builder.Services.AddRedis();
