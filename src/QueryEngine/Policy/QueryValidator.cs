@@ -984,9 +984,14 @@ public static class QueryValidator
                 return f;
             }
 
-            if (f.Star && f.Args.Count > 0)
+            if (f.Star && (f.Args.Count > 0 || f.Distinct || f.OrderBy.Count > 0))
             {
                 Fail(SqlErrorCode.Invalid, $"{name}(*) takes no other arguments", f.Span);
+            }
+
+            if (f.Args.Count == 0 && (f.Distinct || f.OrderBy.Count > 0))
+            {
+                Fail(SqlErrorCode.Invalid, $"{name}() with DISTINCT or ORDER BY needs arguments", f.Span);
             }
 
             WindowSpec? over = null;

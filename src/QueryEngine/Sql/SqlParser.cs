@@ -766,7 +766,17 @@ public static class SqlParser
                 throw Error(SqlErrorCode.Unsupported, $"{Cur.Text.ToUpperInvariant()} in FROM is not supported", Cur.Span);
             }
 
-            var name = ParseQualifiedName("a table name");
+            QualifiedName name;
+            if (Cur.Kind == TokenKind.Identifier && SqlGrammar.CallableKeywords.Contains(Cur.Text) && Peek(1).Kind == TokenKind.LParen)
+            {
+                var kw = Advance();
+                name = new QualifiedName([new Identifier(kw.Text) { Span = kw.Span }]) { Span = kw.Span };
+            }
+            else
+            {
+                name = ParseQualifiedName("a table name");
+            }
+
             if (Cur.Kind == TokenKind.LParen)
             {
                 var call = ParseFunctionRest(name, start);
@@ -1232,8 +1242,16 @@ public static class SqlParser
                 return new InSubqueryExpr(left, q, negated) { Span = From(start) };
             }
 
-            Advance();
+            var listStart = Advance().Start;
             var values = ParseExprList();
+            if (values.Count == 1 && values[0] is SubqueryExpr first && IsSetOrTail(Cur))
+            {
+                // IN ((SELECT ...) UNION ...): the parenthesised subquery was the first set operand.
+                var q = ContinueQuery(first.Query, listStart + 1);
+                Expect(TokenKind.RParen, ")");
+                return new InSubqueryExpr(left, q, negated) { Span = From(start) };
+            }
+
             Expect(TokenKind.RParen, ")");
             if (values.Count == 1 && values[0] is SubqueryExpr sub)
             {

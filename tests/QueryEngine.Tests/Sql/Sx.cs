@@ -49,6 +49,9 @@ internal static class Sx
             case string s:
                 sb.Append('"').Append(s).Append('"');
                 return;
+            case Identifier id:
+                sb.Append("Id(").Append(id.Normalized).Append(')');
+                return;
             case bool or int or long or Enum:
                 sb.Append(node);
                 return;
