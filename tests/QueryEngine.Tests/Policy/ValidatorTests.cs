@@ -235,6 +235,18 @@ public sealed class ValidatorTests
     }
 
     [Fact]
+    public void Syntax_errors_come_back_through_the_facade_with_position_and_snippet()
+    {
+        var p = Prepare("SELECT region,\n  sum(amount\nFROM sales");
+        var e = Assert.Single(p.Errors);
+        Assert.Equal(SqlErrorCode.Syntax, e.Code);
+        Assert.Equal("syntax error: expected ), found \"FROM\"", e.Message);
+        Assert.Equal((3, 1, 28, 4), (e.Line, e.Column, e.Offset, e.Length));
+        Assert.Equal("3 | FROM sales\n  | ^^^^", e.Snippet);
+        Assert.Equal("Syntax: syntax error: expected ), found \"FROM\" (line 3, column 1)\n3 | FROM sales\n  | ^^^^", e.ToString());
+    }
+
+    [Fact]
     public void Comments_in_the_input_never_reach_the_executable_sql()
     {
         var p = Ok("SELECT id /* ; DROP TABLE sales */ FROM sales -- ; DELETE FROM sales");
