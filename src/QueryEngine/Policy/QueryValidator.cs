@@ -142,7 +142,7 @@ public static class QueryValidator
                 return exact;
             }
 
-            return items.Where(i => string.Equals(name(i), id.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            return items.Where(i => AsciiIgnoreCase.Equal(name(i), id.Name)).ToList();
         }
 
         private static Identifier Quoted(string name, SourceSpan span) => new(name, true) { Span = span };

@@ -1,10 +1,52 @@
 namespace AstralytiQ.QueryEngine.Sql;
 
+/// <summary>
+/// Compares ignoring the case of ASCII letters only, as PostgreSQL does for keywords and unquoted
+/// names: <c>ſelect</c> (long s) is not <c>SELECT</c>.
+/// </summary>
+internal sealed class AsciiIgnoreCase : IEqualityComparer<string>
+{
+    public static readonly AsciiIgnoreCase Instance = new();
+
+    public static bool Equal(string? a, string? b)
+    {
+        if (a is null || b is null || a.Length != b.Length)
+        {
+            return a is null && b is null;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            var x = a[i];
+            var y = b[i];
+            if (x != y && !(char.IsAsciiLetter(x) && char.IsAsciiLetter(y) && (x | 0x20) == (y | 0x20)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public bool Equals(string? x, string? y) => Equal(x, y);
+
+    public int GetHashCode(string obj) => StringComparer.Ordinal.GetHashCode(Identifier.FoldCase(obj));
+}
+
 /// <summary>Keyword sets and operator precedence shared by the parser and the renderer.</summary>
 internal static class SqlGrammar
 {
+    /// <summary>Upper-cases ASCII letters only (keywords are ASCII).</summary>
+    public static string AsciiUpper(string text) => string.Create(text.Length, text, static (span, t) =>
+    {
+        for (var i = 0; i < t.Length; i++)
+        {
+            span[i] = char.IsAsciiLetterLower(t[i]) ? (char)(t[i] & ~0x20) : t[i];
+        }
+    });
+
     /// <summary>PostgreSQL's reserved keywords plus the type/function-name keywords: never bare column names or aliases.</summary>
-    public static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    public static readonly HashSet<string> Reserved = new(AsciiIgnoreCase.Instance)
     {
         "ALL", "ANALYSE", "ANALYZE", "AND", "ANY", "ARRAY", "AS", "ASC", "ASYMMETRIC", "BOTH", "CASE", "CAST",
         "CHECK", "COLLATE", "COLUMN", "CONSTRAINT", "CREATE", "CURRENT_CATALOG", "CURRENT_DATE", "CURRENT_ROLE",
@@ -21,13 +63,13 @@ internal static class SqlGrammar
     };
 
     /// <summary>Type/function-name keywords that may still be called as functions, e.g. <c>left(s, 3)</c>.</summary>
-    public static readonly HashSet<string> CallableKeywords = new(StringComparer.OrdinalIgnoreCase)
+    public static readonly HashSet<string> CallableKeywords = new(AsciiIgnoreCase.Instance)
     {
         "LEFT", "RIGHT",
     };
 
     /// <summary>First words of statements other than SELECT, refused with a clear message.</summary>
-    public static readonly HashSet<string> OtherStatements = new(StringComparer.OrdinalIgnoreCase)
+    public static readonly HashSet<string> OtherStatements = new(AsciiIgnoreCase.Instance)
     {
         "INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER", "TRUNCATE", "GRANT", "REVOKE", "COPY",
         "SET", "RESET", "SHOW", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE",

@@ -29,7 +29,7 @@ internal readonly record struct Token(TokenKind Kind, int Start, int Length, str
     public SourceSpan Span => new(Start, Length);
 
     public bool IsWord(string keyword) =>
-        Kind == TokenKind.Identifier && string.Equals(Text, keyword, StringComparison.OrdinalIgnoreCase);
+        Kind == TokenKind.Identifier && AsciiIgnoreCase.Equal(Text, keyword);
 
     public bool IsOperator(string op) => Kind == TokenKind.Operator && string.Equals(Text, op, StringComparison.Ordinal);
 }

@@ -35,7 +35,7 @@ public static class SqlParser
         {
             throw;
         }
-        catch (Exception ex) when (ex is InsufficientExecutionStackException or ArgumentException or FormatException or OverflowException or InvalidOperationException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Defence in depth: a parser bug must still surface as a syntax error, never as a crash.
             throw new SqlSyntaxException(SqlErrorCode.Syntax, "could not parse the query: " + ex.Message, sql, new SourceSpan(0, 0));
@@ -1284,7 +1284,7 @@ public static class SqlParser
                     throw Fail("an expression");
             }
 
-            var word = t.Text.ToUpperInvariant();
+            var word = SqlGrammar.AsciiUpper(t.Text);
             switch (word)
             {
                 case "TRUE":
@@ -1377,7 +1377,7 @@ public static class SqlParser
             }
 
             // Typed literals: DATE '2020-01-01', TIMESTAMP WITH TIME ZONE '...', INTERVAL '1 day', int '1'.
-            var lower = t.Text.ToLowerInvariant();
+            var lower = Identifier.FoldCase(t.Text);
             if (Peek(1).Kind == TokenKind.String && !SqlGrammar.Reserved.Contains(t.Text)
                 || (lower is "timestamp" or "time" && (PeekWord(1, "WITH") || PeekWord(1, "WITHOUT")))
                 || (lower == "double" && PeekWord(1, "PRECISION") && Peek(2).Kind == TokenKind.String))
@@ -1710,7 +1710,7 @@ public static class SqlParser
             if (ft.Kind is TokenKind.Identifier or TokenKind.String or TokenKind.QuotedIdentifier)
             {
                 Advance();
-                field = ft.Text.ToLowerInvariant();
+                field = ft.Kind == TokenKind.Identifier ? Identifier.FoldCase(ft.Text) : ft.Text;
             }
             else
             {
@@ -1841,7 +1841,7 @@ public static class SqlParser
                 throw Error(SqlErrorCode.Unsupported, "schema-qualified type names are not supported", Cur.Span);
             }
 
-            var word = t.Text.ToLowerInvariant();
+            var word = Identifier.FoldCase(t.Text);
             switch (word)
             {
                 case "double":

@@ -356,4 +356,14 @@ public sealed class ParserTests
         Assert.Throws<ArgumentException>(() => new NumericLiteral("1; DROP TABLE x"));
         Assert.Throws<ArgumentException>(() => new NumericLiteral("-1"));
     }
+
+    [Fact]
+    public void Keywords_match_ASCII_case_only_as_in_PostgreSQL()
+    {
+        // "ſ" (long s) upper-cases to "S" in Unicode, but PostgreSQL keywords are ASCII: this is a name.
+        var c = Assert.IsType<ColumnRef>(SqlParser.ParseExpression("ſession_user"));
+        Assert.Equal("ſession_user", c.Name.Last.Normalized);
+        Assert.Equal(SqlErrorCode.Syntax, Assert.Throws<SqlSyntaxException>(() => SqlParser.Parse("ſELECT 1")).Code);
+        Assert.IsType<SpecialValueExpr>(SqlParser.ParseExpression("Session_User"));
+    }
 }
