@@ -147,7 +147,8 @@ public static class QueryValidator
 
         private static Identifier Quoted(string name, SourceSpan span) => new(name, true) { Span = span };
 
-        private static string Q(string name) => SqlRenderer.QuoteIdentifier(name).Length == name.Length + 2 && SqlRenderer.IsBareName(name) ? name : SqlRenderer.QuoteIdentifier(name);
+        /// <summary>A name as error messages show it: bare when that is unambiguous, quoted otherwise.</summary>
+        private static string Q(string name) => SqlRenderer.IsBareName(name) ? name : SqlRenderer.QuoteIdentifier(name);
 
         // ------------------------------------------------------------ queries
 
@@ -1078,7 +1079,7 @@ public static class QueryValidator
             }
 
             var qualifier = parts[0];
-            var entry = FindEntry(qualifier, scope, out var entryLevel);
+            var entry = FindEntry(qualifier, scope, out _);
             if (entry is null)
             {
                 var isTable = Match(catalog.Tables, t => t.Name, qualifier).Count > 0;
@@ -1102,7 +1103,6 @@ public static class QueryValidator
             }
 
             Use([cols[0]]);
-            _ = entryLevel;
             return new ColumnRef(new QualifiedName([Quoted(entry.RefName, qualifier.Span), Quoted(cols[0].Name, parts[1].Span)]) { Span = c.Name.Span }) { Span = c.Span };
         }
 

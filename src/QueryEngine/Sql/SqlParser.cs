@@ -211,8 +211,7 @@ public static class SqlParser
             {
                 if (semicolon)
                 {
-                    var rest = new SourceSpan(next.Start, _src.Length - next.Start);
-                    throw new SqlSyntaxException(SqlErrorCode.StatementNotAllowed, "only one statement is allowed", _src, new SourceSpan(next.Start, next.Length), "end of input", Snip(next) ?? rest.ToString());
+                    throw new SqlSyntaxException(SqlErrorCode.StatementNotAllowed, "only one statement is allowed", _src, new SourceSpan(next.Start, next.Length), "end of input", Snip(next));
                 }
 
                 throw Fail("end of query");
