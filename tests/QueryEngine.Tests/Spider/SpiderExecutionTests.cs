@@ -109,9 +109,7 @@ public sealed partial class SpiderExecutionTests(ITestOutputHelper output)
         if (head.StartsWith("gold query fails", StringComparison.Ordinal))
         {
             // Group by PostgreSQL's message without the names in it.
-            var msg = reason[(colon + 2)..];
-            var q = msg.IndexOf('"', StringComparison.Ordinal);
-            return head + ": " + (q < 0 ? msg : msg[..q].Trim() + " ...");
+            return head + ": " + System.Text.RegularExpressions.Regex.Replace(reason[(colon + 2)..], "\"[^\"]*\"", "\"...\"");
         }
 
         return head;
