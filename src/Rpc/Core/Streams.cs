@@ -78,3 +78,9 @@ public static class AsyncStreamReaderExtensions
         }
     }
 }
+
+internal static class WriteOptionsExtensions
+{
+    /// <summary>True when the options (which may be absent) carry <paramref name="flag"/>.</summary>
+    public static bool Has(this WriteOptions? options, WriteFlags flag) => options is not null && (options.Flags & flag) != 0;
+}

@@ -27,7 +27,11 @@ namespace Microsoft.Extensions.DependencyInjection
             {
                 services.Configure(configure);
             }
-            services.TryAddSingleton<GrpcServiceRegistry>();
+            if (!services.Any(d => d.ServiceType == typeof(GrpcServiceRegistry)))
+            {
+                services.AddSingleton<GrpcServiceRegistry>();
+                Microsoft.AspNetCore.Builder.StandardGrpcServicesExtensions.AddStandardServices(services);
+            }
             return new GrpcServerBuilder(services);
         }
 

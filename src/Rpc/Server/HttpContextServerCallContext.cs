@@ -374,7 +374,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             HttpContext.RequestAborted.ThrowIfCancellationRequested();
             cancellationToken.ThrowIfCancellationRequested();
             WriteMessage(message, serializer, writeOptions ?? _writeOptions);
-            if (((writeOptions ?? _writeOptions)?.Flags & WriteFlags.BufferHint) == 0)
+            if (!(writeOptions ?? _writeOptions).Has(WriteFlags.BufferHint))
             {
                 using var linked = cancellationToken.CanBeCanceled
                     ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, HttpContext.RequestAborted)
@@ -418,7 +418,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     private void WriteMessage<T>(T message, Action<T, SerializationContext> serializer, WriteOptions? writeOptions)
     {
         StartResponse();
-        var compressor = (writeOptions?.Flags & WriteFlags.NoCompress) != 0 ? null : ResponseCompressor;
+        var compressor = writeOptions.Has(WriteFlags.NoCompress) ? null : ResponseCompressor;
         var context = _serializationContext ??= new FramingSerializationContext();
         context.Reset(HttpContext.Response.BodyWriter, _options.MaxSendMessageSize, compressor, _options.ResponseCompressionLevel);
         context.Serialize(serializer, message);
