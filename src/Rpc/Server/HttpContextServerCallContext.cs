@@ -538,10 +538,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             response.ContentType = GrpcProtocol.ContentType;
             var headers = response.Headers;
             headers[GrpcProtocol.StatusHeader] = StatusCodeText(_status.StatusCode);
-            if (_status.Detail.Length > 0)
-            {
-                headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(_status.Detail);
-            }
+            // Always sent, even empty (as grpc-go does), so every status carries both fields.
+            headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(_status.Detail);
             if (_responseTrailers is { Count: > 0 })
             {
                 AppendMetadata(headers, _responseTrailers);
@@ -552,10 +550,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         var trailers = HttpContext.Features.Get<IHttpResponseTrailersFeature>()?.Trailers
             ?? throw new InvalidOperationException("The HTTP connection does not support trailers; gRPC needs HTTP/2.");
         trailers[GrpcProtocol.StatusHeader] = StatusCodeText(_status.StatusCode);
-        if (_status.Detail.Length > 0)
-        {
-            trailers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(_status.Detail);
-        }
+        trailers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(_status.Detail);
         if (_responseTrailers is { Count: > 0 })
         {
             AppendMetadata(trailers, _responseTrailers);
