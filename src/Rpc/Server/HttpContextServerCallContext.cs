@@ -43,6 +43,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     private WriteOptions? _writeOptions;
     private DateTime _deadline = DateTime.MaxValue;
     private CancellationTokenSource? _deadlineCts;
+    private CancellationToken _requestAborted;
+    private Timer? _deadlineTimer;
     private SemaphoreSlim? _writeLock;
     private FramingSerializationContext? _serializationContext;
     private PayloadDeserializationContext? _deserializationContext;
@@ -147,20 +149,34 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             return;
         }
         _writeLock = new SemaphoreSlim(1, 1);
-        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted);
-        if (timeout <= TimeSpan.Zero)
-        {
-            timeout = TimeSpan.FromTicks(1);
-        }
-        _deadlineCts.Token.Register(static state => ((HttpContextServerCallContext)state!).OnTokenCancelled(), this);
-        _deadlineCts.CancelAfter(timeout);
+        _requestAborted = HttpContext.RequestAborted;
+        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_requestAborted);
+        // A timer of its own, not CancelAfter on the handler's token: token callbacks run newest first,
+        // so a handler woken by its token could end the call (as UNKNOWN) and the request (disposing the
+        // HttpContext) before a deadline callback on the same token ever ran.
+        _deadlineTimer = new Timer(static state => ((HttpContextServerCallContext)state!).OnDeadline(), this, timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, Timeout.InfiniteTimeSpan);
     }
 
-    private void OnTokenCancelled()
+    private void OnDeadline()
     {
-        if (HttpContext.RequestAborted.IsCancellationRequested)
+        // Never touch the HttpContext here: the call may have ended and the request with it.
+        if (CallEnded || _requestAborted.IsCancellationRequested)
         {
             return;
+        }
+        // Decide the status before waking the handler, which may end the call inside Cancel.
+        DeadlineExceeded = true;
+        try
+        {
+            _deadlineCts!.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the call ended meanwhile
+        }
+        catch (AggregateException ex)
+        {
+            _logger.LogDebug(ex, "A cancellation callback of call {Method} failed at its deadline", _method.FullName);
         }
         _ = EndWithDeadlineExceededAsync();
     }
@@ -499,6 +515,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             {
                 _writeLock.Release();
             }
+            _deadlineTimer!.Dispose();
             _deadlineCts!.Dispose();
         }
     }
