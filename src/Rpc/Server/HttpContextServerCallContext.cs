@@ -49,6 +49,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     private FramingSerializationContext? _serializationContext;
     private PayloadDeserializationContext? _deserializationContext;
     private bool _writing;
+    private bool _responseBlocked;
 
     public HttpContextServerCallContext(HttpContext httpContext, MethodOptions options, IMethod method, ILogger logger)
     {
@@ -193,6 +194,11 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             }
             DeadlineExceeded = true;
             _status = new Status(StatusCode.DeadlineExceeded, DeadlineExceededMessage);
+            if (_responseBlocked)
+            {
+                CallEnded = true;
+                return;
+            }
             WriteStatus();
             await HttpContext.Response.CompleteAsync().ConfigureAwait(false);
             // The response is complete; tell the client to stop sending (RST_STREAM NO_ERROR).
@@ -395,6 +401,10 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
                 using var linked = cancellationToken.CanBeCanceled
                     ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, HttpContext.RequestAborted)
                     : null;
+                // Only while this flush runs (the call cannot end meanwhile, so the HttpContext is safe to use).
+                using var onDeadline = _deadlineCts is null
+                    ? default
+                    : _deadlineCts.Token.UnsafeRegister(static state => ((HttpContextServerCallContext)state!).ResetBlockedResponse(), this);
                 await HttpContext.Response.BodyWriter.FlushAsync(linked?.Token ?? HttpContext.RequestAborted).ConfigureAwait(false);
             }
         }
@@ -526,6 +536,12 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         {
             return;
         }
+        if (_responseBlocked)
+        {
+            CallEnded = true;
+            _status = new Status(StatusCode.DeadlineExceeded, DeadlineExceededMessage);
+            return;
+        }
         if (HttpContext.RequestAborted.IsCancellationRequested)
         {
             CallEnded = true;
@@ -536,6 +552,21 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             return;
         }
         WriteStatus();
+    }
+
+    /// <summary>
+    /// At the deadline, a flush stuck on flow control would hold the write lock for as long as the client
+    /// reads nothing, and the status could not overtake the messages ahead of it anyway: reset the stream
+    /// (CANCEL), which also ends the flush.
+    /// </summary>
+    private void ResetBlockedResponse()
+    {
+        if (!DeadlineExceeded)
+        {
+            return;
+        }
+        _responseBlocked = true;
+        HttpContext.Features.Get<IHttpResetFeature>()?.Reset(8);
     }
 
     /// <summary>Ends the call before any handler ran, e.g. for a bad request; always Trailers-Only.</summary>
