@@ -5,16 +5,27 @@ using Grpc.Core;
 namespace AstralytiQ.Rpc.Tests;
 
 /// <summary>Implements rpctest.v1.TestService; each request says how the server should behave.</summary>
-public sealed class TestServiceImpl : TestService.TestServiceBase
+public sealed class TestServiceImpl(CallTracker tracker) : TestService.TestServiceBase
 {
     public override async Task<EchoResponse> Unary(EchoRequest request, ServerCallContext context)
     {
-        await BehaveAsync(request, context);
-        if (request.EchoMetadata)
+        using var tracked = Track(request, context, out var call);
+        try
         {
-            await EchoMetadataAsync(context);
+            var response = Respond(request, context, 0);
+            if (request.EchoMetadata)
+            {
+                await EchoMetadataAsync(request, context, response);
+            }
+            await BehaveAsync(request, context, call);
+            call?.Completed.TrySetResult("ok");
+            return response;
         }
-        return Respond(request, context, 0);
+        catch (Exception ex)
+        {
+            call?.Completed.TrySetResult(ex.GetType().Name);
+            throw;
+        }
     }
 
     public override async Task<EchoResponse> ClientStream(IAsyncStreamReader<EchoRequest> requestStream, ServerCallContext context)
@@ -22,51 +33,126 @@ public sealed class TestServiceImpl : TestService.TestServiceBase
         var count = 0;
         var total = 0;
         EchoRequest? last = null;
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        IDisposable? tracked = null;
+        TrackedCall? call = null;
+        try
         {
-            count++;
-            total += request.Payload.Length;
-            last = request;
-            await BehaveAsync(request, context);
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                if (count == 0)
+                {
+                    tracked = Track(request, context, out call);
+                }
+                count++;
+                total += request.Payload.Length;
+                last = request;
+                await BehaveAsync(request, context, call);
+            }
+            var response = Respond(last ?? new EchoRequest(), context, 0);
+            response.ReceivedCount = count;
+            response.Message = $"{count} messages, {total} bytes";
+            call?.Completed.TrySetResult("ok");
+            return response;
         }
-        var response = Respond(last ?? new EchoRequest(), context, 0);
-        response.ReceivedCount = count;
-        response.Message = $"{count} messages, {total} bytes";
-        return response;
+        catch (Exception ex)
+        {
+            call?.Completed.TrySetResult(ex.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            tracked?.Dispose();
+        }
     }
 
     public override async Task ServerStream(EchoRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
     {
-        if (request.EchoMetadata)
+        using var tracked = Track(request, context, out var call);
+        try
         {
-            await EchoMetadataAsync(context);
-        }
-        for (var i = 0; i < request.StreamCount; i++)
-        {
-            if (i > 0 && request.StreamIntervalMs > 0)
+            if (request.NoCompress)
             {
-                await Task.Delay(request.StreamIntervalMs, context.CancellationToken);
+                responseStream.WriteOptions = new WriteOptions(WriteFlags.NoCompress);
             }
-            await responseStream.WriteAsync(Respond(request, context, i));
+            if (request.EchoMetadata)
+            {
+                await EchoMetadataAsync(request, context, new EchoResponse());
+            }
+            for (var i = 0; i < request.StreamCount; i++)
+            {
+                if (i > 0 && request.StreamIntervalMs > 0)
+                {
+                    await Task.Delay(request.StreamIntervalMs, context.CancellationToken);
+                }
+                await responseStream.WriteAsync(Respond(request, context, i));
+            }
+            await BehaveAsync(request, context, call);
+            call?.Completed.TrySetResult("ok");
         }
-        await BehaveAsync(request, context);
+        catch (Exception ex)
+        {
+            call?.Completed.TrySetResult(ex.GetType().Name);
+            throw;
+        }
     }
 
     public override async Task Duplex(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
     {
         var index = 0;
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+        IDisposable? tracked = null;
+        TrackedCall? call = null;
+        try
         {
-            await BehaveAsync(request, context);
-            await responseStream.WriteAsync(Respond(request, context, index++));
+            await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                if (index == 0)
+                {
+                    tracked = Track(request, context, out call);
+                }
+                await BehaveAsync(request, context, call);
+                for (var i = 0; i < Math.Max(1, request.StreamCount); i++)
+                {
+                    await responseStream.WriteAsync(Respond(request, context, index++));
+                }
+            }
+            call?.Completed.TrySetResult("ok");
+        }
+        catch (Exception ex)
+        {
+            call?.Completed.TrySetResult(ex.GetType().Name);
+            throw;
+        }
+        finally
+        {
+            tracked?.Dispose();
         }
     }
 
-    private static async Task BehaveAsync(EchoRequest request, ServerCallContext context)
+    private IDisposable? Track(EchoRequest request, ServerCallContext context, out TrackedCall? call)
     {
+        if (request.CallId.Length == 0)
+        {
+            call = null;
+            return null;
+        }
+        call = tracker[request.CallId];
+        return call.Begin(context);
+    }
+
+    private async Task BehaveAsync(EchoRequest request, ServerCallContext context, TrackedCall? call)
+    {
+        var token = request.IgnoreCancellation ? CancellationToken.None : context.CancellationToken;
+        if (request.Barrier.Length > 0)
+        {
+            await tracker.ArriveAsync(request.Barrier, request.BarrierCount, token);
+        }
+        if (request.WaitForRelease && call is not null)
+        {
+            await call.Release.Task.WaitAsync(token);
+        }
         if (request.DelayMs > 0)
         {
-            await Task.Delay(request.DelayMs, request.IgnoreCancellation ? CancellationToken.None : context.CancellationToken);
+            await Task.Delay(request.DelayMs, token);
         }
         if (request.ThrowException)
         {
@@ -74,12 +160,18 @@ public sealed class TestServiceImpl : TestService.TestServiceBase
         }
         if (request.FailCode != 0)
         {
-            var trailers = new Metadata { { "failure-reason", "requested" } };
+            context.ResponseTrailers.Add("context-trailer", "added-before-throw");
+            var trailers = new Metadata { { "failure-reason", "requested" }, { "failure-detail-bin", new byte[] { 0, 1, 2, 255 } } };
             throw new RpcException(new Status((StatusCode)request.FailCode, request.FailMessage), trailers);
+        }
+        if (request.SetStatusCode != 0)
+        {
+            context.ResponseTrailers.Add("status-set-by", "context");
+            context.Status = new Status((StatusCode)request.SetStatusCode, request.SetStatusMessage);
         }
     }
 
-    private static async Task EchoMetadataAsync(ServerCallContext context)
+    private static async Task EchoMetadataAsync(EchoRequest request, ServerCallContext context, EchoResponse response)
     {
         var headers = new Metadata();
         foreach (var entry in context.RequestHeaders)
@@ -87,14 +179,33 @@ public sealed class TestServiceImpl : TestService.TestServiceBase
             if (entry.Key.StartsWith("x-", StringComparison.Ordinal))
             {
                 headers.Add(entry);
-                context.ResponseTrailers.Add(entry.IsBinary ? new Metadata.Entry(entry.Key, entry.ValueBytes) : new Metadata.Entry(entry.Key + "-trailer", entry.Value));
+                context.ResponseTrailers.Add(entry.IsBinary
+                    ? new Metadata.Entry(entry.Key[..^4] + "-trailer-bin", entry.ValueBytes)
+                    : new Metadata.Entry(entry.Key + "-trailer", entry.Value));
             }
         }
         await context.WriteResponseHeadersAsync(headers);
+        if (request.WriteHeadersTwice)
+        {
+            try
+            {
+                await context.WriteResponseHeadersAsync(new Metadata { { "x-second", "never" } });
+                response.SecondHeadersError = "none";
+            }
+            catch (Exception ex)
+            {
+                response.SecondHeadersError = ex.GetType().Name;
+            }
+        }
     }
 
     private static EchoResponse Respond(EchoRequest request, ServerCallContext context, int index)
     {
+        var http = context.GetHttpContext();
+        if (request.NoCompress)
+        {
+            context.WriteOptions = new WriteOptions(WriteFlags.NoCompress);
+        }
         var response = new EchoResponse
         {
             Message = request.Message,
@@ -103,7 +214,11 @@ public sealed class TestServiceImpl : TestService.TestServiceBase
             Method = context.Method,
             Host = context.Host,
             DeadlineUnixMs = context.Deadline == DateTime.MaxValue ? 0 : new DateTimeOffset(context.Deadline).ToUnixTimeMilliseconds(),
-            Payload = request.ResponseSize > 0 ? ByteString.CopyFrom(new byte[request.ResponseSize]) : ByteString.Empty,
+            Payload = request.ResponseSize > 0 ? ByteString.CopyFrom(Pattern(request.ResponseSize)) : ByteString.Empty,
+            Protocol = http.Request.Protocol,
+            Scheme = http.Request.Scheme,
+            ConnectionId = http.Connection.Id,
+            UserState = context.UserState.TryGetValue("trace", out var trace) ? trace as string ?? "" : "",
         };
         foreach (var entry in context.RequestHeaders)
         {
@@ -111,7 +226,21 @@ public sealed class TestServiceImpl : TestService.TestServiceBase
             {
                 response.Headers[entry.Key] = entry.Value;
             }
+            response.RequestMetadata.Add(entry.IsBinary
+                ? new EchoResponse.Types.MetadataEntry { Key = entry.Key, ValueBytes = ByteString.CopyFrom(entry.ValueBytes), Kind = EchoResponse.Types.MetadataEntry.Types.Kind.Binary }
+                : new EchoResponse.Types.MetadataEntry { Key = entry.Key, Value = entry.Value });
         }
         return response;
+    }
+
+    /// <summary>A deterministic byte pattern, so tests can check large payloads arrived intact.</summary>
+    public static byte[] Pattern(int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)((i * 31) + (i >> 8));
+        }
+        return bytes;
     }
 }
