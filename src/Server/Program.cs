@@ -1,4 +1,1 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddGrpc();
-var app = builder.Build();
-app.Run();
+return await AstralytiQ.Server.ServerApp.RunAsync(args);

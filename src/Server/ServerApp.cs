@@ -1,0 +1,60 @@
+using AstralytiQ.Server.Features.System;
+using AstralytiQ.Server.Infrastructure.Configuration;
+using AstralytiQ.Server.Infrastructure.Health;
+using AstralytiQ.Server.Infrastructure.Postgres;
+using AstralytiQ.Server.Infrastructure.Redis;
+using AstralytiQ.Server.Infrastructure.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace AstralytiQ.Server;
+
+/// <summary>The server's composition: what Program runs, and what tests host in-process.</summary>
+public static class ServerApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddEnvironmentVariables("ASTQ__");
+        configure?.Invoke(builder);
+
+        builder.AddServerLogging("server");
+        builder.AddServerEndpoints();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddServerTelemetry();
+        builder.Services.AddPostgres();
+        builder.Services.AddHostedService<DatabaseStartup>();
+        builder.Services.AddRedis();
+        builder.Services.AddValidatedOptions<HealthOptions>(HealthOptions.SectionName);
+        builder.Services.AddSingleton<HealthMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+        builder.Services.AddGrpc();
+
+        var app = builder.Build();
+        app.MapOperationalEndpoints();
+        app.MapGrpcHealthService();
+        app.MapGrpcReflectionService();
+        app.MapGrpcService<SystemApi>();
+        return app;
+    }
+
+    /// <summary>Runs the server; a configuration error ends it with exit code 2 and a message naming the setting.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            var app = Build(args);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("AstralytiQ server cannot start: invalid configuration.");
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync("  - " + failure);
+            }
+            await Console.Error.WriteLineAsync("Settings come from appsettings.json and ASTQ__Section__Name environment variables.");
+            return 2;
+        }
+    }
+}
