@@ -478,15 +478,16 @@ internal sealed class GrpcCall<TRequest, TResponse>
         {
             return done.StatusCode == StatusCode.OK ? false : throw CreateException(done, _trailers);
         }
+        // Registered before waiting for the response headers, which a server may hold back for as long as it likes.
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).Cancel(new Status(StatusCode.Cancelled, CancelledMessage)), this)
+            : default;
         var response = await _sendTask!.ConfigureAwait(false);
         if (response is null)
         {
             var status = _status!.Value;
             return status.StatusCode == StatusCode.OK ? false : throw CreateException(status, _trailers);
         }
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).Cancel(new Status(StatusCode.Cancelled, CancelledMessage)), this)
-            : default;
         var (hasMessage, message) = await ReadMessageAsync(_token).ConfigureAwait(false);
         if (hasMessage)
         {
