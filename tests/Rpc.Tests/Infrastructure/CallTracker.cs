@@ -45,6 +45,17 @@ public sealed class TrackedCall
     /// <summary>Completed by a test to let a waiting handler go on.</summary>
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Records the outcome; a token that fired is recorded too, even if the handler's own
+    /// registration woke first and the handler ended before this call's registration ran.</summary>
+    internal void Finish(ServerCallContext context, string outcome)
+    {
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            TokenCancelled.TrySetResult();
+        }
+        Completed.TrySetResult(outcome);
+    }
+
     internal IDisposable Begin(ServerCallContext context)
     {
         var registration = context.CancellationToken.Register(() => TokenCancelled.TrySetResult());

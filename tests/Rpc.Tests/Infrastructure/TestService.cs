@@ -18,12 +18,12 @@ public sealed class TestServiceImpl(CallTracker tracker) : TestService.TestServi
                 await EchoMetadataAsync(request, context, response);
             }
             await BehaveAsync(request, context, call);
-            call?.Completed.TrySetResult("ok");
+            call?.Finish(context, "ok");
             return response;
         }
         catch (Exception ex)
         {
-            call?.Completed.TrySetResult(ex.GetType().Name);
+            call?.Finish(context, ex.GetType().Name);
             throw;
         }
     }
@@ -51,12 +51,12 @@ public sealed class TestServiceImpl(CallTracker tracker) : TestService.TestServi
             var response = Respond(last ?? new EchoRequest(), context, 0);
             response.ReceivedCount = count;
             response.Message = $"{count} messages, {total} bytes";
-            call?.Completed.TrySetResult("ok");
+            call?.Finish(context, "ok");
             return response;
         }
         catch (Exception ex)
         {
-            call?.Completed.TrySetResult(ex.GetType().Name);
+            call?.Finish(context, ex.GetType().Name);
             throw;
         }
         finally
@@ -87,11 +87,11 @@ public sealed class TestServiceImpl(CallTracker tracker) : TestService.TestServi
                 await responseStream.WriteAsync(Respond(request, context, i));
             }
             await BehaveAsync(request, context, call);
-            call?.Completed.TrySetResult("ok");
+            call?.Finish(context, "ok");
         }
         catch (Exception ex)
         {
-            call?.Completed.TrySetResult(ex.GetType().Name);
+            call?.Finish(context, ex.GetType().Name);
             throw;
         }
     }
@@ -115,11 +115,11 @@ public sealed class TestServiceImpl(CallTracker tracker) : TestService.TestServi
                     await responseStream.WriteAsync(Respond(request, context, index++));
                 }
             }
-            call?.Completed.TrySetResult("ok");
+            call?.Finish(context, "ok");
         }
         catch (Exception ex)
         {
-            call?.Completed.TrySetResult(ex.GetType().Name);
+            call?.Finish(context, ex.GetType().Name);
             throw;
         }
         finally
