@@ -30,6 +30,7 @@ namespace Microsoft.Extensions.DependencyInjection
             if (!services.Any(d => d.ServiceType == typeof(GrpcServiceRegistry)))
             {
                 services.AddSingleton<GrpcServiceRegistry>();
+                services.AddSingleton(new GrpcServiceLifetimes(services));
                 Microsoft.AspNetCore.Builder.StandardGrpcServicesExtensions.AddStandardServices(services);
             }
             return new GrpcServerBuilder(services);
@@ -63,11 +64,12 @@ namespace Microsoft.AspNetCore.Builder
             var registry = services.GetService<GrpcServiceRegistry>()
                 ?? throw new InvalidOperationException("Call services.AddGrpc() before MapGrpcService<T>().");
             var options = services.GetRequiredService<IOptions<GrpcServiceOptions>>().Value;
-            var isService = services.GetService<IServiceProviderIsService>();
+            var registered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) == true;
+            var singleton = registered && services.GetService<GrpcServiceLifetimes>()?.IsSingleton(typeof(TService)) == true;
             var binder = new EndpointServiceBinder<TService>(
                 builder,
                 new MethodOptions(options),
-                new ServiceActivator<TService>(isService?.IsService(typeof(TService)) == true),
+                new ServiceActivator<TService>(registered, singleton ? services : null),
                 services.GetService<IGrpcCallObserver>(),
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("Grpc.AspNetCore.Server.ServerCallHandler"));
 
@@ -189,6 +191,16 @@ namespace Grpc.AspNetCore.Server.Internal
         }
 
         public bool TryClaimFallback() => Interlocked.Exchange(ref _fallbackMapped, 1) == 0;
+    }
+
+    /// <summary>
+    /// The app's service registrations, read when services are mapped (the collection is complete by then), so that a
+    /// service class registered as a singleton is resolved once instead of through a DI scope on every call.
+    /// </summary>
+    internal sealed class GrpcServiceLifetimes(IServiceCollection services)
+    {
+        public bool IsSingleton(Type serviceType) =>
+            services.LastOrDefault(d => d.ServiceType == serviceType && !d.IsKeyedService)?.Lifetime == ServiceLifetime.Singleton;
     }
 
     /// <summary>Receives method definitions from generated BindService code and maps each to an endpoint.</summary>

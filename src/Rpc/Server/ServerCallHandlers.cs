@@ -10,16 +10,29 @@ using Microsoft.Extensions.Logging;
 
 namespace Grpc.AspNetCore.Server.Internal;
 
-/// <summary>Creates service instances per call: from DI when registered there, else with ActivatorUtilities (and disposed after).</summary>
-internal sealed class ServiceActivator<TService>(bool registeredInContainer)
+/// <summary>
+/// Creates service instances per call: from DI when registered there, else with ActivatorUtilities (and disposed after).
+/// A service registered as a singleton is resolved once from <paramref name="singletonProvider"/> (the root provider):
+/// it is the same instance either way, and calls to it then never create the request's DI scope.
+/// </summary>
+internal sealed class ServiceActivator<TService>(bool registeredInContainer, IServiceProvider? singletonProvider = null)
     where TService : class
 {
     private readonly ObjectFactory? _factory = registeredInContainer ? null : ActivatorUtilities.CreateFactory(typeof(TService), Type.EmptyTypes);
+    private TService? _singleton;
 
     public bool CreatesInstances => _factory is not null;
 
-    public TService Create(IServiceProvider services) =>
-        _factory is null ? services.GetRequiredService<TService>() : (TService)_factory(services, null);
+    public TService Create(HttpContext httpContext)
+    {
+        if (singletonProvider is not null)
+        {
+            return _singleton ??= singletonProvider.GetRequiredService<TService>();
+        }
+        // The first use of RequestServices creates the request's DI scope.
+        var services = httpContext.RequestServices;
+        return _factory is null ? services.GetRequiredService<TService>() : (TService)_factory(services, null);
+    }
 
     public static ValueTask ReleaseAsync(TService service)
     {
@@ -139,7 +152,7 @@ internal abstract class ServerCallHandler<TService, TRequest, TResponse>(
     protected Task<TResult> InvokeServiceAsync<TResult>(ServerCallContext context, Func<TService, Task<TResult>> invoke)
     {
         var httpContext = context.GetHttpContext();
-        var service = Activator.Create(httpContext.RequestServices);
+        var service = Activator.Create(httpContext);
         return Activator.CreatesInstances ? InvokeAndReleaseAsync(service, invoke) : invoke(service);
     }
 
@@ -225,7 +238,7 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse> : Se
     {
         if (!Activator.CreatesInstances)
         {
-            return _serviceMethod(Activator.Create(context.GetHttpContext().RequestServices), request, context);
+            return _serviceMethod(Activator.Create(context.GetHttpContext()), request, context);
         }
         return InvokeServiceAsync(context, service => _serviceMethod(service, request, context));
     }
