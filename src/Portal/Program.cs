@@ -1,5 +1,1 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddRazorPages();
-var app = builder.Build();
-app.MapRazorPages();
-app.Run();
+return await AstralytiQ.Portal.PortalApp.RunAsync(args);

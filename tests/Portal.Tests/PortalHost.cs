@@ -1,0 +1,71 @@
+extern alias server;
+
+using AstralytiQ.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace AstralytiQ.Portal.Tests;
+
+/// <summary>The real portal on a free loopback port, talking to <paramref name="serverAddress"/> over gRPC.</summary>
+public sealed class PortalHost(WebApplication app, Uri address) : IAsyncDisposable
+{
+    public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
+
+    public static async Task<PortalHost> StartAsync(Uri serverAddress, IDictionary<string, string?>? settings = null)
+    {
+        var port = TestEnvironment.FreePort();
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Portal:ServerAddress"] = serverAddress.ToString(),
+            ["Logging:MinimumLevel"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        var app = PortalApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(configuration);
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        });
+        await app.StartAsync();
+        return new PortalHost(app, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+/// <summary>The real server in-process, for portal tests that go end to end.</summary>
+public sealed class ServerProcessHost(WebApplication app, Uri grpcAddress) : IAsyncDisposable
+{
+    public Uri GrpcAddress { get; } = grpcAddress;
+
+    public static async Task<ServerProcessHost> StartAsync(string postgresConnectionString)
+    {
+        var grpcPort = TestEnvironment.FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Server:GrpcUrl"] = $"http://127.0.0.1:{grpcPort}",
+            ["Server:HttpUrl"] = $"http://127.0.0.1:{TestEnvironment.FreePort()}",
+            ["Postgres:ConnectionString"] = postgresConnectionString,
+            ["Redis:Endpoint"] = TestEnvironment.RedisEndpoint,
+            ["Logging:MinimumLevel"] = "Warning",
+            ["Health:CheckInterval"] = "00:00:00.200",
+        };
+        var app = server::AstralytiQ.Server.ServerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+        await app.StartAsync();
+        return new ServerProcessHost(app, new Uri($"http://127.0.0.1:{grpcPort}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
