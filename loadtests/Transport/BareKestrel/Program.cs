@@ -17,7 +17,14 @@ var servingResponse = new byte[] { 0, 0, 0, 0, 2, 0x08, 0x01 };
 
 var builder = WebApplication.CreateBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);
+    // The limits src/Server sets (Infrastructure/Configuration/KestrelSetup.cs), in both hosts alike.
+    kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+    kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+    kestrel.AddServerHeader = false;
+});
 
 var app = builder.Build();
 app.MapPost("/grpc.health.v1.Health/Check", async context =>

@@ -12,7 +12,14 @@ var port = args.FirstOrDefault(a => a.StartsWith("--port=", StringComparison.Ord
 
 var builder = WebApplication.CreateBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);
+    // The limits src/Server sets (Infrastructure/Configuration/KestrelSetup.cs), in both hosts alike.
+    kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+    kestrel.Limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+    kestrel.AddServerHeader = false;
+});
 builder.Services.AddGrpc();
 
 var app = builder.Build();
