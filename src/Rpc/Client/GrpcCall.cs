@@ -775,10 +775,13 @@ internal sealed class PushStreamContent : HttpContent
         _done.TrySetResult();
     }
 
-    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
+        // SocketsHttpHandler holds back an HTTP/2 request's HEADERS until its body is first flushed: without
+        // this, a streaming call would not reach the server before its first message (or at all without one).
+        await stream.FlushAsync().ConfigureAwait(false);
         _stream.TrySetResult(stream);
-        return _done.Task;
+        await _done.Task.ConfigureAwait(false);
     }
 
     protected override bool TryComputeLength(out long length)
