@@ -647,17 +647,25 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
                 {
                     continue;
                 }
-                if (binary)
+                try
                 {
-                    // Several binary values may arrive comma-joined in one field.
-                    foreach (var part in value.Split(','))
+                    if (binary)
                     {
-                        metadata.Add(key, GrpcProtocol.DecodeBinaryHeader(part));
+                        // Several binary values may arrive comma-joined in one field.
+                        foreach (var part in value.Split(','))
+                        {
+                            metadata.Add(key, GrpcProtocol.DecodeBinaryHeader(part));
+                        }
+                    }
+                    else
+                    {
+                        metadata.Add(key, value);
                     }
                 }
-                else
+                catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
-                    metadata.Add(key, value);
+                    // Valid HTTP but not valid gRPC metadata (a key with '!', a tab in a value, bad base64):
+                    // dropped, as the client does, rather than failing the call from inside the handler.
                 }
             }
         }
