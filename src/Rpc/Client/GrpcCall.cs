@@ -189,10 +189,6 @@ internal sealed class GrpcCall<TRequest, TResponse>
         {
             headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcProtocol.FormatTimeout(deadline - DateTime.UtcNow));
         }
-        if (_requestCompressor is not null)
-        {
-            headers.TryAddWithoutValidation(GrpcProtocol.EncodingHeader, _requestCompressor.EncodingName);
-        }
         if (_options.Headers is { Count: > 0 } metadata)
         {
             foreach (var entry in metadata)
@@ -252,6 +248,11 @@ internal sealed class GrpcCall<TRequest, TResponse>
         if (_pushContent is not null)
         {
             ResolveRequestCompression();
+        }
+        // Here rather than in CreateRequest: a streaming call's request exists before its compression is resolved.
+        if (_requestCompressor is not null)
+        {
+            request.Headers.TryAddWithoutValidation(GrpcProtocol.EncodingHeader, _requestCompressor.EncodingName);
         }
         if (_deadline is { } deadline)
         {
