@@ -218,6 +218,7 @@ public sealed class TestServiceImpl(CallTracker tracker) : TestService.TestServi
             Protocol = http.Request.Protocol,
             Scheme = http.Request.Scheme,
             ConnectionId = http.Connection.Id,
+            RequestEncoding = http.Request.Headers["grpc-encoding"].ToString(),
             UserState = context.UserState.TryGetValue("trace", out var trace) ? trace as string ?? "" : "",
         };
         foreach (var entry in context.RequestHeaders)
