@@ -63,6 +63,9 @@ internal sealed class GrpcCall<TRequest, TResponse>
             _userRegistration = options.CancellationToken.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).Cancel(new Status(StatusCode.Cancelled, CancelledMessage)), this);
         }
         _shutdownRegistration = channel.ShutdownToken.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).Cancel(new Status(StatusCode.Unavailable, "The channel was shut down.")), this);
+        // Cancelling only the token leaves an HTTP/2 stream open when nothing is reading it; disposing the
+        // response resets the stream (RST_STREAM CANCEL) so the server learns of it at once.
+        _token.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).AbortResponse(), this);
         ResponseStream = new ClientResponseStream(this);
         RequestStream = new ClientRequestStream(this);
     }
@@ -282,7 +285,11 @@ internal sealed class GrpcCall<TRequest, TResponse>
         {
             throw ToCallException(ex, "Error starting gRPC call.");
         }
-        _response = response;
+        Volatile.Write(ref _response, response);
+        if (_token.IsCancellationRequested)
+        {
+            AbortResponse(); // cancelled while the headers arrived, before the callback could see the response
+        }
 
         var headerMetadata = ReadMetadata(response.Headers, out var statusText, out var messageText);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -598,6 +605,8 @@ internal sealed class GrpcCall<TRequest, TResponse>
             return null;
         }
     }
+
+    private void AbortResponse() => Volatile.Read(ref _response)?.Dispose();
 
     private void CancelTransport()
     {
