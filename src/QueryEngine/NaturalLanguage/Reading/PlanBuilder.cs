@@ -1,0 +1,238 @@
+using AstralytiQ.QueryEngine.Sql;
+
+namespace AstralytiQ.QueryEngine.NaturalLanguage.Reading;
+
+/// <summary>Assembles a reading into a plan, and folds a follow-up reading into the previous plan.</summary>
+internal static class PlanBuilder
+{
+    public static QueryPlan Build(QuestionReading r)
+    {
+        var plan = new QueryPlan { Table = r.Index.Table, Distinct = r.Distinct, Limit = r.Limit };
+        plan.Where.AddRange(r.Where.SelectMany(Split));
+        plan.Having.AddRange(r.Having);
+        var keys = r.Groups.OrderBy(g => g.At < 0 ? int.MaxValue : g.At).ToList();
+        foreach (var g in keys)
+        {
+            var (expr, alias) = KeyExpr(g, plan.Where);
+            plan.Select.Add(new PlanItem(expr, alias, PlanRole.Key));
+            plan.GroupBy.Add(expr);
+        }
+
+        foreach (var c in r.Projection)
+        {
+            plan.Select.Add(new PlanItem(Exprs.Col(c.Name), null, PlanRole.Column));
+        }
+
+        var measures = r.Measures.Select((m, i) => (m, i)).OrderBy(x => x.m.At < 0 ? int.MaxValue : x.m.At).ThenBy(x => x.i).Select(x => x.m).ToList();
+        var aliases = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in measures)
+        {
+            var alias = m.Alias;
+            if (!aliases.Add(alias))
+            {
+                continue;
+            }
+
+            plan.Select.Add(new PlanItem(m.ToExpr(), alias, PlanRole.Measure));
+        }
+
+        plan.Star = r.Star && plan.Select.Count == 0;
+        foreach (var o in r.Order)
+        {
+            Expr key;
+            if (o.Measure is not null)
+            {
+                key = o.Measure.ToExpr();
+            }
+            else if (keys.FirstOrDefault(g => g.Column == o.Column && g.Bucket is null) is { } g)
+            {
+                key = KeyExpr(g, plan.Where).Expr;
+            }
+            else
+            {
+                key = Exprs.Col(o.Column!.Name);
+            }
+
+            var rendered = SqlRenderer.RenderExpression(key);
+            if (plan.OrderBy.Any(x => SqlRenderer.RenderExpression(x.Expr) == rendered))
+            {
+                continue;
+            }
+
+            plan.OrderBy.Add(new OrderItem(key, o.Descending ? SortDirection.Descending : SortDirection.Ascending, o.Descending ? NullsOrder.Last : null));
+        }
+
+        if (plan.Distinct && plan.OrderBy.Any(o => !plan.Select.Any(s => SqlRenderer.RenderExpression(s.Expr) == SqlRenderer.RenderExpression(o.Expr))))
+        {
+            plan.Distinct = false;
+        }
+
+        return plan;
+    }
+
+    public static IEnumerable<PlanCondition> Split(PlanCondition c) =>
+        Exprs.Conjuncts(c.Expr).Count() <= 1 ? [c] : Exprs.Conjuncts(c.Expr).Select(PlanCondition.Of);
+
+    /// <summary>A grouping key's expression: the column, or a time bucket (month numbers when the data is limited to one year).</summary>
+    public static (Expr Expr, string? Alias) KeyExpr(GroupSpec g, IReadOnlyList<PlanCondition> where)
+    {
+        var col = Exprs.Col(g.Column.Name);
+        if (g.Bucket is null)
+        {
+            return (col, null);
+        }
+
+        var narrow = WithinOneYear(g.Column.Name, where);
+        return g.Bucket switch
+        {
+            "year" => (new ExtractExpr("year", col), "year"),
+            "quarter" when narrow => (new ExtractExpr("quarter", col), "quarter"),
+            "month" when narrow => (new ExtractExpr("month", col), "month"),
+            "day" => (g.Column.Kind == ColumnKind.Date ? col : new CastExpr(col, new TypeName("date")), "day"),
+            _ => (new CastExpr(Exprs.Call("date_trunc", Exprs.Str(g.Bucket), col), new TypeName("date")), g.Bucket),
+        };
+    }
+
+    private static bool WithinOneYear(string column, IReadOnlyList<PlanCondition> where)
+    {
+        DateOnly? from = null, to = null;
+        foreach (var c in where)
+        {
+            if (c.Expr is BinaryExpr { Left: ColumnRef cr, Right: TypedLiteral { Type.Name: "date" } lit } b && cr.Name.Last.Name == column &&
+                DateOnly.TryParse(lit.Value, System.Globalization.CultureInfo.InvariantCulture, out var d))
+            {
+                if (b.Operator is BinaryOperator.GreaterOrEqual or BinaryOperator.Greater)
+                {
+                    from = d;
+                }
+                else if (b.Operator is BinaryOperator.Less or BinaryOperator.LessOrEqual)
+                {
+                    to = d;
+                }
+            }
+        }
+
+        return from is not null && to is not null && to.Value.DayNumber - from.Value.DayNumber <= 366 && from.Value.Year == to.Value.AddDays(-1).Year;
+    }
+
+    /// <summary>Applies a follow-up ("only for 2015", "what about Texas?", "and by month?", "the top 10 instead") to the previous plan.</summary>
+    public static QueryPlan Merge(QueryPlan previous, QuestionReading r)
+    {
+        var p = previous.Clone();
+        var index = r.Index;
+        bool IsTime(string name) => index.Find(name) is { } c && (c.IsTemporal || c.IsYear || c.IsMonth);
+
+        var added = r.Where.SelectMany(Split).ToList();
+        foreach (var nc in added)
+        {
+            var time = nc.Columns.Any(IsTime);
+            p.Where.RemoveAll(old => time ? old.Columns.Overlaps(nc.Columns) : old.Columns.SetEquals(nc.Columns));
+        }
+
+        p.Where.AddRange(added);
+
+        if (r.Having.Count > 0)
+        {
+            p.Having.Clear();
+            p.Having.AddRange(r.Having);
+        }
+
+        var keys = r.Groups.Select(g => KeyExpr(g, p.Where)).ToList();
+        if (keys.Count > 0)
+        {
+            if (r.Instead)
+            {
+                p.Select.RemoveAll(s => s.Role == PlanRole.Key);
+                p.GroupBy.Clear();
+            }
+
+            var insertAt = p.Select.FindLastIndex(s => s.Role == PlanRole.Key) + 1;
+            foreach (var (expr, alias) in keys)
+            {
+                var text = SqlRenderer.RenderExpression(expr);
+                if (p.GroupBy.Any(g => SqlRenderer.RenderExpression(g) == text))
+                {
+                    continue;
+                }
+
+                p.GroupBy.Add(expr);
+                p.Select.Insert(insertAt++, new PlanItem(expr, alias, PlanRole.Key));
+            }
+
+            // Row-level columns of the previous answer cannot stay beside groups.
+            p.Select.RemoveAll(s => s.Role == PlanRole.Column);
+            p.Star = false;
+            if (!p.Select.Any(s => s.Role == PlanRole.Measure))
+            {
+                p.Select.Add(new PlanItem(Exprs.CountStar(), "count", PlanRole.Measure));
+            }
+        }
+
+        if (r.Measures.Count > 0 && !r.DefaultCount)
+        {
+            var oldMeasures = p.Select.Where(s => s.Role == PlanRole.Measure).Select(s => SqlRenderer.RenderExpression(s.Expr)).ToHashSet(StringComparer.Ordinal);
+            p.Select.RemoveAll(s => s.Role == PlanRole.Measure);
+            var first = r.Measures[0];
+            foreach (var m in r.Measures)
+            {
+                p.Select.Add(new PlanItem(m.ToExpr(), m.Alias, PlanRole.Measure));
+            }
+
+            for (var i = 0; i < p.OrderBy.Count; i++)
+            {
+                if (oldMeasures.Contains(SqlRenderer.RenderExpression(p.OrderBy[i].Expr)))
+                {
+                    p.OrderBy[i] = p.OrderBy[i] with { Expr = first.ToExpr() };
+                }
+            }
+
+            p.Star = false;
+            if (p.GroupBy.Count == 0)
+            {
+                p.Select.RemoveAll(s => s.Role == PlanRole.Column);
+            }
+        }
+        else if (r.Projection.Count > 0 && p.GroupBy.Count == 0 && !p.Select.Any(s => s.Role == PlanRole.Measure))
+        {
+            p.Select.Clear();
+            p.Star = false;
+            p.Select.AddRange(r.Projection.Select(c => new PlanItem(Exprs.Col(c.Name), null, PlanRole.Column)));
+        }
+
+        if (r.Order.Count > 0 && !(r.Order.Count == 1 && r.Order[0].Measure is { Agg: AggKind.Count, Column: null } && previous.OrderBy.Count > 0 && r.Groups.Count == 0 && !r.Measures.Any(m => m.Agg != AggKind.Count)))
+        {
+            p.OrderBy.Clear();
+            foreach (var o in r.Order)
+            {
+                var key = o.Measure is not null ? o.Measure.ToExpr() : (Expr)Exprs.Col(o.Column!.Name);
+                p.OrderBy.Add(new OrderItem(key, o.Descending ? SortDirection.Descending : SortDirection.Ascending, o.Descending ? NullsOrder.Last : null));
+            }
+        }
+        else if (r.Order.Count == 1 && p.OrderBy.Count > 0)
+        {
+            Flip(p, r.Order[0].Descending);
+        }
+
+        if (r.FlipTo is { } desc)
+        {
+            if (p.OrderBy.Count > 0)
+            {
+                Flip(p, desc);
+            }
+            else if (p.Select.FirstOrDefault(s => s.Role == PlanRole.Measure) is { } m)
+            {
+                p.OrderBy.Add(new OrderItem(m.Expr, desc ? SortDirection.Descending : SortDirection.Ascending, desc ? NullsOrder.Last : null));
+            }
+        }
+
+        if (r.Limit is not null)
+        {
+            p.Limit = r.Limit;
+        }
+
+        return p;
+    }
+
+    private static void Flip(QueryPlan p, bool descending) =>
+        p.OrderBy[0] = p.OrderBy[0] with { Direction = descending ? SortDirection.Descending : SortDirection.Ascending, Nulls = descending ? NullsOrder.Last : null };
+}

@@ -1,0 +1,887 @@
+using AstralytiQ.QueryEngine.Sql;
+
+namespace AstralytiQ.QueryEngine.NaturalLanguage.Reading;
+
+/// <summary>Superlatives, ordering, flags, and assembling what is left into the reading.</summary>
+internal sealed partial class QuestionReader
+{
+    private sealed record Superlative(MeasureSpec? Measure, ColumnInfo? Column, bool Descending, ColumnInfo? CountGroup)
+    {
+        /// <summary>"the fewest?" with nothing after it: in a follow-up, only the direction changes.</summary>
+        public bool Bare { get; init; }
+    }
+
+    private Superlative? _superlative;
+    private int _superlativeAt = -1;
+    private bool? _topDescending;
+    private int? _topCount;
+    private readonly List<(MeasureSpec? Measure, ColumnInfo? Column, bool? Descending, bool Alphabetical)> _orderRequests = [];
+
+    // ------------------------------------------------------------------ superlatives and ordering
+
+    private void OrderPass()
+    {
+        // "top 5", "bottom 3", "first 10".
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used || !(k.Has(Kw.Top) || k.Has(Kw.Bottom)))
+            {
+                continue;
+            }
+
+            var n = NextSkipping(i, "the");
+            if (n is { Kind: ItemKind.Number, Used: false } && n.Token!.Number is { } count && count > 0 && count <= 10000 && count == decimal.Truncate(count))
+            {
+                _topCount = (int)count;
+                _topDescending = k.Has(Kw.Top) && !(k.Has(Kw.Bottom) && k.Text.ToLowerInvariant() is "bottom" or "last" or "worst");
+                k.Used = n.Used = true;
+            }
+            else if (k.Text.ToLowerInvariant() is "top" or "bottom" && !k.Has(Kw.Superlative))
+            {
+                _topDescending = k.Text.Equals("top", StringComparison.OrdinalIgnoreCase);
+                _topCount = NextNounIsPlural(i) ? 10 : 1;
+                k.Used = true;
+            }
+        }
+
+        // "the 5 largest", "3 best-selling".
+        for (var i = 0; i + 1 < _items.Count; i++)
+        {
+            var n = _items[i];
+            var k = Next(i);
+            if (n is { Kind: ItemKind.Number, Used: false } && k is not null && !k.Used && (k.Has(Kw.Max) || k.Has(Kw.Min) || k.Has(Kw.Superlative)) &&
+                n.Token!.Number is { } count && count > 0 && count <= 1000 && count == decimal.Truncate(count))
+            {
+                _topCount = (int)count;
+                n.Used = true;
+            }
+        }
+
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used || k.Kind != ItemKind.Keyword)
+            {
+                continue;
+            }
+
+            var isMaxMin = k.Has(Kw.Max) || k.Has(Kw.Min);
+            _superlativeAt = k.Start;
+            if (k.Has(Kw.Superlative) && isMaxMin)
+            {
+                // "largest": by size when what follows names rows or things ("the 5 largest diamonds"),
+                // by the measure when one follows ("the largest revenue").
+                var t = NextSkipping(i, "the", "of", "a");
+                var measureFollows = t is { Kind: ItemKind.Column } && t.Column!.IsNumeric && !t.Column.IsIdentifier || (t is not null && _r.Measures.Any(m => m.At == t.Start)) || (t is not null && AggOf(t) is not null);
+                if (!measureFollows)
+                {
+                    ReadSuperlative(i, k.Get(Kw.Superlative)!);
+                }
+
+                if (!k.Used)
+                {
+                    ReadMaxMinSuperlative(i);
+                }
+            }
+            else if (k.Has(Kw.Superlative))
+            {
+                ReadSuperlative(i, k.Get(Kw.Superlative)!);
+            }
+            else if (isMaxMin)
+            {
+                ReadMaxMinSuperlative(i);
+            }
+        }
+
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (!k.Used && k.Has(Kw.OrderBy))
+            {
+                ReadOrderBy(i);
+            }
+        }
+
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (!k.Used && (k.Has(Kw.Asc) || k.Has(Kw.Desc)))
+            {
+                k.Used = true;
+                var alphabetical = k.Text.Contains("alpha", StringComparison.OrdinalIgnoreCase) || k.Text.Contains('z', StringComparison.OrdinalIgnoreCase);
+                _orderRequests.Add((null, null, k.Has(Kw.Desc), alphabetical));
+            }
+        }
+    }
+
+    private bool NextNounIsPlural(int pos)
+    {
+        var n = Next(pos);
+        return n is not null && n.Kind is ItemKind.Column or ItemKind.RowNoun && _tokens[n.End - 1].Lower.EndsWith('s');
+    }
+
+    private void ReadSuperlative(int i, KwInfo info)
+    {
+        var k = _items[i];
+        if (info.Implied is ["#count"])
+        {
+            // "most common X", "which X is used most often", "the busiest airport".
+            var g = Next(i) is { Kind: ItemKind.Column } after && !after.Used ? after
+                : _target is { Kind: ItemKind.Column } t ? t
+                : Prev(i) is { Kind: ItemKind.Column } before ? before : null;
+            if (g is null)
+            {
+                if (_target is { Kind: ItemKind.RowNoun } || Next(i) is { Kind: ItemKind.RowNoun })
+                {
+                    return;
+                }
+
+                return;
+            }
+
+            g.Used = k.Used = true;
+            _superlative = new Superlative(new MeasureSpec(AggKind.Count, null), null, info.Descending, g.Column);
+            return;
+        }
+
+        var column = ImpliedColumn(info.Implied ?? [], i);
+        if (column is null)
+        {
+            return;
+        }
+
+        k.Used = true;
+        var desc = info.Descending;
+        if (info.InvertForDates && (column.IsTemporal || column.IsYear))
+        {
+            desc = !desc;
+        }
+
+        // The implied column written right after is part of the phrase ("the longest distance").
+        var next = Next(i);
+        if (next is { Kind: ItemKind.Column } && next.Column == column)
+        {
+            next.Used = true;
+        }
+
+        foreach (var it in _items.Where(x => x.Kind == ItemKind.Column && x.Column == column && !x.Used && x.Start > k.Start && x.Start - k.End <= 2))
+        {
+            it.Used = true;
+        }
+
+        var measure = _r.Measures.FirstOrDefault(m => m.Column == column && m.At > k.Start && m.At - k.End <= 1);
+        _superlative = new Superlative(measure, column, desc, null);
+    }
+
+    private void ReadMaxMinSuperlative(int i)
+    {
+        var k = _items[i];
+        var desc = k.Has(Kw.Max);
+        var t = NextSkipping(i, "the", "of", "a");
+        k.Used = true;
+        var explicitMeasure = t is null ? null : _r.Measures.FirstOrDefault(m => m.At == t.Start);
+        var judged = k.Infos.FirstOrDefault(x => x.Judgement != 0);
+        if (explicitMeasure is not null)
+        {
+            if (judged is not null && explicitMeasure.Column is not null)
+            {
+                desc = HighIsWanted(judged, explicitMeasure.Column);
+            }
+
+            _superlative = new Superlative(explicitMeasure, explicitMeasure.Column, desc, null);
+            return;
+        }
+
+        if (t is { Kind: ItemKind.Column } && !t.Used && t.Column!.IsNumeric && !t.Column.IsIdentifier)
+        {
+            t.Used = true;
+            if (judged is not null)
+            {
+                desc = HighIsWanted(judged, t.Column);
+            }
+
+            _superlative = new Superlative(null, t.Column, desc, null);
+            return;
+        }
+
+        if (t is { Kind: ItemKind.Column } && !t.Used && t.Column!.Kind == ColumnKind.Boolean)
+        {
+            // "the most cancellations": count the rows with the flag (the flag itself is read as a filter).
+            _superlative = new Superlative(new MeasureSpec(AggKind.Count, null), null, desc, null);
+            return;
+        }
+
+        if (t is { Kind: ItemKind.Column } && !t.Used && (t.Column!.IsIdentifier || t.Column.IsText))
+        {
+            t.Used = true;
+            _superlative = new Superlative(new MeasureSpec(AggKind.CountDistinct, t.Column), null, desc, null);
+            return;
+        }
+
+        if (t is not null && (t.Kind == ItemKind.RowNoun || t.Has(Kw.CountOf)))
+        {
+            t.Used = true;
+            if (t.Has(Kw.CountOf) && Next(Pos(t)) is { Kind: ItemKind.RowNoun } rn)
+            {
+                rn.Used = true;
+            }
+
+            _superlative = new Superlative(new MeasureSpec(AggKind.Count, null), null, desc, null);
+            return;
+        }
+
+        if (t is { Kind: ItemKind.Value } && Next(Pos(t)) is { Kind: ItemKind.RowNoun } noun)
+        {
+            noun.Used = true;
+            _superlative = new Superlative(new MeasureSpec(AggKind.Count, null), null, desc, null);
+            return;
+        }
+
+        if ((t is null || t.Kind == ItemKind.Symbol) && Prev(i) is { } p0 && (p0.IsWord("is", "was", "are", "were") || p0.Kind == ItemKind.Column))
+        {
+            // "whose number of products is the largest".
+            for (var j = i - 1; j >= 0 && j >= i - 4; j--)
+            {
+                if (_items[j] is { Kind: ItemKind.Column, Used: false } c && c.Column!.IsNumeric)
+                {
+                    c.Used = true;
+                    _superlative = new Superlative(null, c.Column, desc, null);
+                    return;
+                }
+            }
+        }
+
+        if (t is null || t.Kind is ItemKind.Symbol || t.Has(Kw.Which) || t.IsFiller || t.Kind == ItemKind.Number || t.Kind == ItemKind.Value || t.Has(Kw.Times))
+        {
+            _superlative = new Superlative(new MeasureSpec(AggKind.Count, null), null, desc, null) { Bare = t is null || t.Kind == ItemKind.Symbol };
+            return;
+        }
+
+        k.Used = false;
+    }
+
+    private void ReadOrderBy(int i)
+    {
+        var k = _items[i];
+        k.Used = true;
+        bool? desc = k.Has(Kw.Desc) ? true : k.Has(Kw.Asc) ? false : null;
+        var alphabetical = k.Text.Contains("alpha", StringComparison.OrdinalIgnoreCase);
+        MeasureSpec? measure = null;
+        ColumnInfo? column = null;
+
+        // Direction before: "in descending order of age".
+        for (var j = i - 1; j >= 0 && j >= i - 3; j--)
+        {
+            if (!_items[j].Used && (_items[j].Has(Kw.Asc) || _items[j].Has(Kw.Desc)))
+            {
+                desc = _items[j].Has(Kw.Desc);
+                alphabetical = _items[j].Text.Contains("alpha", StringComparison.OrdinalIgnoreCase);
+                _items[j].Used = true;
+                break;
+            }
+        }
+
+        // "Sort the shops by number of products": skip to the key after "by".
+        var start = i + 1;
+        if (k.End - k.Start == 1)
+        {
+            for (var j = i + 1; j < _items.Count && j <= i + 6; j++)
+            {
+                if (_items[j].Has(Kw.GroupBy) && _items[j].Text.Equals("by", StringComparison.OrdinalIgnoreCase) && !_items[j].Used)
+                {
+                    _items[j].Used = true;
+                    start = j + 1;
+                    break;
+                }
+            }
+        }
+
+        for (var j = start; j < _items.Count && j <= start + 5; j++)
+        {
+            var it = _items[j];
+            if (it.Used && it.Kind != ItemKind.Column)
+            {
+                if (_r.Measures.FirstOrDefault(m => m.At == it.Start) is { } used)
+                {
+                    measure = used;
+                    break;
+                }
+
+                continue;
+            }
+
+            if (it.Has(Kw.Asc) || it.Has(Kw.Desc))
+            {
+                desc = it.Has(Kw.Desc);
+                alphabetical |= it.Text.Contains("alpha", StringComparison.OrdinalIgnoreCase);
+                it.Used = true;
+                continue;
+            }
+
+            if (Skippable(it) || it.IsWord("by", "the", "their", "its", "of", "in", "on", "from", "them", "it", "results", "descending", "ascending") || it.Has(Kw.GroupBy))
+            {
+                if (it.Has(Kw.GroupBy))
+                {
+                    it.Used = true;
+                }
+
+                continue;
+            }
+
+            if (_r.Measures.FirstOrDefault(m => m.At == it.Start) is { } m)
+            {
+                measure = m;
+                break;
+            }
+
+            if (it.Kind == ItemKind.Column)
+            {
+                column = it.Column;
+                it.Used = true;
+                break;
+            }
+
+            if (it.Kind == ItemKind.RowNoun && Next(j) is { Kind: ItemKind.Column })
+            {
+                continue;
+            }
+
+            if (it.Kind == ItemKind.RowNoun || it.Has(Kw.CountOf))
+            {
+                it.Used = true;
+                measure = new MeasureSpec(AggKind.Count, null);
+                break;
+            }
+
+            if (AggOf(it) is { } agg && Next(j) is { Kind: ItemKind.Column } c)
+            {
+                it.Used = c.Used = true;
+                measure = new MeasureSpec(agg, c.Column);
+                break;
+            }
+
+            break;
+        }
+
+        // Direction after the target: "by price descending", "from highest to lowest".
+        for (var j = i + 1; j < _items.Count && j <= i + 8 && desc is null; j++)
+        {
+            if (!_items[j].Used && (_items[j].Has(Kw.Asc) || _items[j].Has(Kw.Desc)))
+            {
+                desc = _items[j].Has(Kw.Desc);
+                if (_items[j].Infos.Any(x => x.InvertForDates) && column is not null && (column.IsTemporal || column.IsYear))
+                {
+                    desc = !desc;
+                }
+
+                alphabetical |= _items[j].Text.Contains("alpha", StringComparison.OrdinalIgnoreCase);
+                _items[j].Used = true;
+            }
+        }
+
+        _orderRequests.Add((measure, column, desc, alphabetical));
+    }
+
+    // ------------------------------------------------------------------ flags
+
+    private void BooleanPass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (it.Used || it.Kind != ItemKind.Column)
+            {
+                continue;
+            }
+
+            var c = it.Column!;
+            var yn = c.Kind == ColumnKind.Integer && (c.Name.EndsWith("_yn", StringComparison.OrdinalIgnoreCase) || (c.MinNumber == 0 && c.MaxNumber == 1 && c.Stems.Count <= 2));
+            if (c.Kind != ColumnKind.Boolean && !yn)
+            {
+                continue;
+            }
+
+            // Listing or grouping by the flag itself is not a filter.
+            var prev = Prev(i);
+            if (prev is not null && (prev.Has(Kw.GroupBy) || prev.Has(Kw.OrderBy)))
+            {
+                continue;
+            }
+
+            var negated = IsNegated(i) || _tokens[it.Start].Lower.StartsWith("un", StringComparison.Ordinal) && !c.Name.StartsWith("un", StringComparison.OrdinalIgnoreCase);
+            it.Used = true;
+            var next = Next(i);
+            if (next is not null && (next.Has(Kw.True) || next.Has(Kw.False)))
+            {
+                negated ^= next.Has(Kw.False);
+                next.Used = true;
+            }
+
+            Expr col = Exprs.Col(c.Name);
+            Expr cond = yn
+                ? Exprs.Cmp("=", col, new NumericLiteral(negated ? 0 : 1))
+                : negated ? new UnaryExpr(UnaryOperator.Not, col) : col;
+            AddCondition(it.Start, cond);
+        }
+    }
+
+    // ------------------------------------------------------------------ assembly
+
+    private void Finish()
+    {
+        var r = _r;
+
+        // Columns nobody consumed: additive numbers are measures when the question is about totals.
+        var leftovers = _items.Where(i => i.Kind == ItemKind.Column && !i.Used).ToList();
+        var grouped = r.Groups.Count > 0 || _pendingBuckets.Count > 0;
+        foreach (var it in leftovers)
+        {
+            var c = it.Column!;
+            if (!c.IsNumeric || c.IsIdentifier || c.IsYear || c.IsMonth || (Groupable(c) && c.Kind == ColumnKind.Integer && c.Profile.DistinctCount is not null))
+            {
+                continue;
+            }
+
+            var additive = c.Stems.Any(AdditiveWords.Contains);
+            var rowTarget = _target is { Kind: ItemKind.RowNoun } || (_target is { Kind: ItemKind.Column } t && t != it && !(t.Column!.IsText && grouped));
+            if ((additive && (grouped || !rowTarget) && _superlative?.Column != c) || (grouped && !rowTarget))
+            {
+                it.Used = true;
+                r.Measures.Add(new MeasureSpec(additive ? AggKind.Sum : AggKind.Avg, c) { At = it.Start });
+            }
+        }
+
+        // "which X" with a measure, a superlative over groups or a HAVING: group by X.
+        var wantsGroups = r.Measures.Count > 0 || r.Having.Count > 0 || _byMeasure is not null || _superlative is { Measure: not null } || (_superlative?.Column is not null && _superlative.Column.IsNumeric);
+        var rowNounBetween = _target is not null && _superlativeAt >= 0 && _items.Any(i => i.Kind == ItemKind.RowNoun && i.Start > _target.Start && i.Start < _superlativeAt);
+        if (_target is { Kind: ItemKind.Column } tc && !tc.Used && wantsGroups && Groupable(tc.Column!) && !IsRowLevel(tc.Column!) && !(rowNounBetween && _superlative?.Measure is null))
+        {
+            tc.Used = true;
+            AddGroup(tc.Column!, tc.Start);
+        }
+
+        // Time buckets.
+        foreach (var (at, column, unit) in _pendingBuckets)
+        {
+            r.Groups.Add(new GroupSpec(column, unit) { At = at });
+        }
+
+        // Projection: what is left.
+        foreach (var it in _items.Where(i => i.Kind == ItemKind.Column && !i.Used))
+        {
+            var c = it.Column!;
+            if (it.Partial && _items.Any(o => o != it && o.Kind == ItemKind.Column && o.Column == c))
+            {
+                continue;
+            }
+
+            it.Used = true;
+            if (r.Measures.Count > 0 || r.Groups.Count > 0 || r.Having.Count > 0 || _byMeasure is not null || (_superlative?.Measure is not null && _superlative.Column is null))
+            {
+                if (Groupable(c) || c.IsText)
+                {
+                    AddGroup(c, it.Start);
+                }
+                else if (c.IsNumeric && !c.IsIdentifier)
+                {
+                    r.Measures.Add(new MeasureSpec(DefaultAgg(c), c) { At = it.Start });
+                }
+                else
+                {
+                    AddGroup(c, it.Start);
+                }
+            }
+            else if (!r.Projection.Contains(c))
+            {
+                r.Projection.Add(c);
+            }
+        }
+
+        if (_superlative is { Bare: true } bare && r.FollowUpCue && r.Measures.Count == 0 && r.Projection.Count == 0 && r.Groups.Count == 0)
+        {
+            r.FlipTo = bare.Descending;
+            _superlative = null;
+        }
+
+        // Superlative: grouped (order by an aggregate) or row-level (order by a column).
+        if (_superlative is { } s)
+        {
+            if (s.CountGroup is not null)
+            {
+                AddGroup(s.CountGroup, -1);
+                r.Projection.Remove(s.CountGroup);
+            }
+
+            var groupedNow = r.Groups.Count > 0;
+            if (!groupedNow && r.Projection.Count == 1 && s.Measure is { Agg: AggKind.Count or AggKind.CountDistinct } && Groupable(r.Projection[0]) && !IsRowLevel(r.Projection[0]))
+            {
+                AddGroup(r.Projection[0], -1);
+                r.Projection.Clear();
+                groupedNow = true;
+            }
+
+            if (groupedNow)
+            {
+                var m = s.Measure ?? (s.Column is not null ? r.Measures.FirstOrDefault(x => x.Column == s.Column) ?? new MeasureSpec(DefaultAgg(s.Column), s.Column) : new MeasureSpec(AggKind.Count, null));
+                if (!r.Measures.Contains(m))
+                {
+                    r.Measures.Add(m);
+                }
+
+                r.Order.Add(new OrderSpec(m, null, s.Descending));
+                ExcludeNullKeys();
+            }
+            else if (s.Measure is not null && s.Column is null)
+            {
+                // "the most" with nothing to group: a plain count.
+                if (!r.Measures.Contains(s.Measure))
+                {
+                    r.Measures.Add(s.Measure);
+                }
+            }
+            else if (s.Column is not null)
+            {
+                r.Order.Add(new OrderSpec(null, s.Column, s.Descending));
+            }
+
+            r.Limit = _topCount ?? 1;
+        }
+
+        // Top/bottom N.
+        if (_topCount is not null && _superlative is null)
+        {
+            var m = _byMeasure;
+            if (m is not null && r.Groups.Count == 0 && r.Projection.Count > 0 && r.Projection.All(c => Groupable(c) && !IsRowLevel(c)))
+            {
+                foreach (var c in r.Projection)
+                {
+                    AddGroup(c, -1);
+                }
+
+                r.Projection.Clear();
+            }
+
+            if (m is not null && r.Groups.Count > 0)
+            {
+                if (!r.Measures.Contains(m))
+                {
+                    r.Measures.Add(m);
+                }
+
+                r.Order.Add(new OrderSpec(m, null, _topDescending ?? true));
+            }
+            else if (m is not null)
+            {
+                r.Order.Add(new OrderSpec(null, m.Column, _topDescending ?? true));
+            }
+            else if (r.Measures.Count > 0 && r.Groups.Count > 0)
+            {
+                r.Order.Add(new OrderSpec(r.Measures[0], null, _topDescending ?? true));
+            }
+
+            r.Limit = _topCount;
+            if (r.Groups.Count > 0)
+            {
+                ExcludeNullKeys();
+            }
+        }
+        else if (_byMeasure is not null && r.Groups.Count == 0 && r.Order.Count == 0)
+        {
+            // "products by revenue" with no ranking word: group by what is listed, measure it.
+            foreach (var c in r.Projection.Where(c => Groupable(c)).ToList())
+            {
+                AddGroup(c, -1);
+                r.Projection.Remove(c);
+            }
+
+            if (!r.Measures.Contains(_byMeasure))
+            {
+                r.Measures.Add(_byMeasure);
+            }
+        }
+        else if (_byMeasure is not null && !r.Measures.Contains(_byMeasure) && r.Groups.Count > 0)
+        {
+            r.Measures.Add(_byMeasure);
+        }
+
+        // Explicit orderings.
+        foreach (var (measure, column, desc, alphabetical) in _orderRequests)
+        {
+            if (measure is not null)
+            {
+                var m = r.Measures.FirstOrDefault(x => x.Agg == measure.Agg && x.Column == measure.Column) ?? measure;
+                if (r.Groups.Count > 0 && !r.Measures.Contains(m))
+                {
+                    r.Measures.Add(m);
+                }
+
+                if (r.Groups.Count == 0 && m.Column is not null && r.Measures.Count == 0)
+                {
+                    r.Order.Add(new OrderSpec(null, m.Column, desc ?? false));
+                }
+                else
+                {
+                    r.Order.Add(new OrderSpec(m, null, desc ?? false));
+                }
+            }
+            else if (column is not null)
+            {
+                var key = r.Groups.FirstOrDefault(g => g.Column == column && g.Bucket is null);
+                var m = r.Measures.FirstOrDefault(x => x.Column == column);
+                if (r.Groups.Count > 0 && key is null)
+                {
+                    m ??= new MeasureSpec(DefaultAgg(column), column);
+                    if (!r.Measures.Contains(m))
+                    {
+                        r.Measures.Add(m);
+                    }
+
+                    r.Order.Add(new OrderSpec(m, null, desc ?? false));
+                }
+                else
+                {
+                    r.Order.Add(new OrderSpec(null, column, desc ?? false));
+                }
+            }
+            else if (alphabetical)
+            {
+                var text = r.Groups.FirstOrDefault(g => g.Column.IsText)?.Column ?? r.Projection.FirstOrDefault(c => c.IsText) ?? r.Projection.FirstOrDefault();
+                if (text is not null)
+                {
+                    r.Order.Add(new OrderSpec(null, text, desc ?? false));
+                }
+            }
+            else if (r.Order.Count > 0 && desc is not null)
+            {
+                // "highest first" after a superlative or top N: the direction of the ordering already there.
+                r.Order[0] = r.Order[0] with { Descending = desc.Value };
+            }
+            else if (r.Measures.Count > 0 && (r.Groups.Count > 0 || r.Measures.Count > 1))
+            {
+                r.Order.Add(new OrderSpec(r.Measures[0], null, desc ?? false));
+            }
+            else if (r.Projection.FirstOrDefault(c => c.IsNumeric) is { } num)
+            {
+                r.Order.Add(new OrderSpec(null, num, desc ?? false));
+            }
+            else if (desc is not null)
+            {
+                r.FlipTo = desc;
+            }
+        }
+
+        // Groups with nothing to compute: count the rows in each.
+        if (r.Groups.Count > 0 && r.Measures.Count == 0 && r.Projection.Count == 0 && r.Having.Count == 0)
+        {
+            r.Measures.Add(new MeasureSpec(AggKind.Count, null));
+            r.DefaultCount = true;
+        }
+
+        // HAVING needs groups: the question's subject.
+        if (r.Having.Count > 0 && r.Groups.Count == 0 && r.Projection.Count > 0)
+        {
+            foreach (var c in r.Projection)
+            {
+                AddGroup(c, -1);
+            }
+
+            r.Projection.Clear();
+        }
+
+        if (r.Having.Count > 0 && r.Measures.Count == 0)
+        {
+            foreach (var h in r.Having)
+            {
+                var agg = FindAggregate(h.Expr);
+                if (agg is not null)
+                {
+                    r.Measures.Add(agg);
+                }
+            }
+        }
+
+        // Conditions: WHERE, or the share's filter for percentages.
+        var percent = r.Measures.FirstOrDefault(m => m.Agg == AggKind.Percent);
+        if (percent is not null)
+        {
+            var verbAt = FirstVerbAfter(_percentObjectEnd);
+            var filter = _conditions.Where(c => c.At >= verbAt).Select(c => c.Condition.Expr).ToList();
+            foreach (var c in _conditions.Where(c => c.At < verbAt))
+            {
+                r.Where.Add(c.Condition);
+            }
+
+            if (filter.Count > 0)
+            {
+                r.Measures[r.Measures.IndexOf(percent)] = percent with { Filter = Exprs.And(filter) };
+            }
+            else
+            {
+                r.Measures.Remove(percent);
+                r.Blocking.Add(_tokens.Count > 0 ? "percentage of what" : "percentage");
+            }
+        }
+        else
+        {
+            r.Where.AddRange(_conditions.OrderBy(c => c.At).Select(c => c.Condition));
+        }
+
+        // Rows themselves.
+        if (!r.HasTarget && r.Groups.Count == 0)
+        {
+            if (_items.Any(i => i.Has(Kw.Star)) || _target is { Kind: ItemKind.RowNoun } || r.Where.Count > 0 || r.Order.Count > 0 || _items.Any(i => i.Kind == ItemKind.RowNoun))
+            {
+                r.Star = true;
+                foreach (var star in _items.Where(i => i.Has(Kw.Star)))
+                {
+                    star.Used = true;
+                }
+            }
+        }
+
+        if (r.Measures.Count == 0 && r.Groups.Count == 0 && r.Projection.Count > 0)
+        {
+            var distinctAsked = _items.Any(i => i.Has(Kw.Distinct));
+            var repetitive = r.Projection.All(c => c.IsCategorical && c.Profile.DistinctCount is { } d && _index.Schema.RowCount is { } rows && d * 20 <= rows);
+            if (distinctAsked || repetitive)
+            {
+                r.Distinct = true;
+                foreach (var d in _items.Where(i => i.Has(Kw.Distinct)))
+                {
+                    d.Used = true;
+                }
+            }
+        }
+
+        if (r.Limit is null && _topCount is not null)
+        {
+            r.Limit = _topCount;
+        }
+
+        Account();
+    }
+
+    private int FirstVerbAfter(int tokenIndex)
+    {
+        for (var t = Math.Max(0, tokenIndex); t < _tokens.Count; t++)
+        {
+            if (_tokens[t].Lower is "were" or "was" or "are" or "is" or "had" or "have" or "has" or "got" or "get" or "that" or "which" or "who" or "did" or "do" or "does" or "being")
+            {
+                return t;
+            }
+        }
+
+        return tokenIndex;
+    }
+
+    private MeasureSpec? FindAggregate(Expr e)
+    {
+        MeasureSpec? found = null;
+        Exprs.Walk(e, x =>
+        {
+            if (found is null && x is FunctionCall f)
+            {
+                var name = f.Name.Last.Normalized;
+                var col = f.Args.Count == 1 && f.Args[0] is ColumnRef cr ? _index.Find(cr.Name.Last.Name) : null;
+                found = name switch
+                {
+                    "count" when f.Star => new MeasureSpec(AggKind.Count, null),
+                    "count" when f.Distinct && col is not null => new MeasureSpec(AggKind.CountDistinct, col),
+                    "sum" when col is not null => new MeasureSpec(AggKind.Sum, col),
+                    "avg" when col is not null => new MeasureSpec(AggKind.Avg, col),
+                    "min" when col is not null => new MeasureSpec(AggKind.Min, col),
+                    "max" when col is not null => new MeasureSpec(AggKind.Max, col),
+                    _ => null,
+                };
+            }
+        });
+        return found;
+    }
+
+    /// <summary>A column whose values name single rows (names, ids): superlatives over it pick a row instead of a group.</summary>
+    private bool IsRowLevel(ColumnInfo c)
+    {
+        if (c.IsIdentifier)
+        {
+            return true;
+        }
+
+        if (c.Profile.DistinctCount is { } d && _index.Schema.RowCount is { } rows && rows > 0)
+        {
+            return d >= rows * 0.9;
+        }
+
+        if (!c.IsCategorical && c.IsText)
+        {
+            return true;
+        }
+
+        return c.Stems.Contains("name") || c.Stems.Contains("titl");
+    }
+
+    private void ExcludeNullKeys()
+    {
+        foreach (var g in _r.Groups.Where(g => g.Bucket is null && (g.Column.Profile.NullCount ?? 0) > 0))
+        {
+            AddCondition(int.MaxValue, new IsExpr(Exprs.Col(g.Column.Name), IsTest.Null, Negated: true));
+        }
+    }
+
+    /// <summary>What could not be placed, and how sure the reading is.</summary>
+    private void Account()
+    {
+        var r = _r;
+        var content = 0;
+        var first = true;
+        foreach (var it in _items)
+        {
+            switch (it.Kind)
+            {
+                case ItemKind.Word:
+                    var t = it.Token!;
+                    var isContent = !it.IsFiller && !UnitWords.Contains(t.Lower) && t.Lower.Length > 1 && !it.Used;
+                    if (isContent)
+                    {
+                        content++;
+                        r.Unplaced.Add(t.Text);
+                        if (t.Capitalized && !first && !t.AllCaps)
+                        {
+                            r.Blocking.Add(t.Text);
+                        }
+                        else if (t.AllCaps && t.Text.Length <= 5)
+                        {
+                            r.Blocking.Add(t.Text);
+                        }
+                    }
+
+                    break;
+                case ItemKind.Number when !it.Used:
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Quoted when !it.Used:
+                    r.Blocking.Add("\"" + it.Text + "\"");
+                    break;
+                case ItemKind.Date when !it.Used:
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Value when !it.Used:
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Comparative or Kw.Superlative or Kw.Like or Kw.StartsWith or Kw.EndsWith):
+                    r.Blocking.Add(it.Text);
+                    break;
+            }
+
+            if (it.Kind != ItemKind.Symbol)
+            {
+                first = false;
+            }
+        }
+
+        var placed = _items.Where(i => i.Used && i.Kind != ItemKind.Word).Sum(i => i.Score);
+        var partial = _items.Count(i => i.Kind == ItemKind.Column && i.Partial && i.Used);
+        r.LinkScore = placed - (0.6 * content) - (2.0 * r.Blocking.Count) + (_items.Any(i => i.Kind == ItemKind.RowNoun) ? 0.5 : 0);
+        r.Confidence = Math.Clamp(r.Confidence - (0.12 * content) - (0.05 * partial) - (r.Blocking.Count > 0 ? 0.5 : 0), 0.05, 1.0);
+    }
+}

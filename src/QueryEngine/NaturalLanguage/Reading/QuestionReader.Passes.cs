@@ -1,0 +1,1203 @@
+using AstralytiQ.QueryEngine.Sql;
+
+namespace AstralytiQ.QueryEngine.NaturalLanguage.Reading;
+
+/// <summary>Comparisons, missing values, text patterns, measures, grouping and ordering.</summary>
+internal sealed partial class QuestionReader
+{
+    private static readonly HashSet<string> UnitWords = new(StringComparer.Ordinal)
+    {
+        "minutes", "minute", "mins", "min", "hours", "hour", "hrs", "hr", "dollars", "dollar", "usd", "bucks", "euros", "euro", "cents",
+        "miles", "mile", "km", "kilometers", "kilometres", "carats", "carat", "ct", "years", "year", "yrs", "old", "days", "day", "points",
+        "units", "unit", "items", "pieces", "percent", "pct", "kg", "lbs", "pounds", "grams", "seconds", "secs", "mm", "cm", "meters", "metres", "feet", "ft",
+        "people", "persons", "times", "stars", "seats",
+    };
+
+    // ------------------------------------------------------------------ comparisons
+
+    private void ComparePass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used || k.Kind != ItemKind.Keyword)
+            {
+                continue;
+            }
+
+            if (k.Has(Kw.Between))
+            {
+                TryBetween(i);
+                continue;
+            }
+
+            var cmp = k.Infos.FirstOrDefault(x => x.Kind == Kw.Comparative) ?? k.Infos.FirstOrDefault(x => x.Kind == Kw.Compare);
+            if (cmp is not null)
+            {
+                TryCompare(i, cmp);
+                continue;
+            }
+
+            var post = k.Get(Kw.PostCompare);
+            if (post is not null)
+            {
+                TryPostCompare(i, post);
+            }
+        }
+
+        EqualityByUnit();
+    }
+
+    private (Item Number, int Pos)? NumberAfter(int pos)
+    {
+        for (var j = pos + 1; j < _items.Count && j <= pos + 4; j++)
+        {
+            var it = _items[j];
+            if (it.Kind == ItemKind.Number && !it.Used)
+            {
+                return (it, j);
+            }
+
+            if (it.Has(Kw.Than) || Skippable(it) || it.IsWord("a", "an", "the", "of", "$", "than", "be", "around", "about"))
+            {
+                continue;
+            }
+
+            break;
+        }
+
+        return null;
+    }
+
+    private void TryCompare(int i, KwInfo cmp)
+    {
+        var k = _items[i];
+        var found = NumberAfter(i);
+        Item? between = null;
+        if (found is null && Next(i) is { Kind: ItemKind.Column, Used: false } col && col.Column!.IsNumeric && NumberAfter(Pos(col)) is { } later)
+        {
+            // "above age 20", "a greater weight than 10".
+            between = col;
+            found = later;
+        }
+
+        if (found is null)
+        {
+            TryCompareWithAverage(i, cmp);
+            return;
+        }
+
+        var (num, numPos) = found.Value;
+        var op = cmp.Op!;
+        if (Negated(i))
+        {
+            op = Negate(op);
+        }
+
+        if (between is not null)
+        {
+            var value0 = NumberValue(num, numPos, between.Column);
+            k.Used = num.Used = between.Used = true;
+            MarkBetween(Pos(between), numPos);
+            AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(between.Column!.Name), Exprs.Num(value0)));
+            return;
+        }
+
+        // A time expression would have taken the number already; a year after "after"/"before" with no year column is a plain number.
+        var target = ResolveCompareTarget(i, numPos, cmp, out var having, out var invert);
+        if (target is null && having is null)
+        {
+            return;
+        }
+
+        if (invert)
+        {
+            op = op switch { ">" => "<", "<" => ">", ">=" => "<=", "<=" => ">=", _ => op };
+        }
+
+        var value = NumberValue(num, numPos, target);
+        k.Used = true;
+        num.Used = true;
+        MarkBetween(i, numPos);
+        ConsumeUnitColumn(numPos, target);
+        ConsumeMentionBefore(i, target);
+        if (having is not null)
+        {
+            _r.Having.Add(PlanCondition.Of(Exprs.Cmp(op, having.ToExpr(), Exprs.Num(value))));
+            return;
+        }
+
+        if (target!.IsTemporal)
+        {
+            return;
+        }
+
+        AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(target.Name), Exprs.Num(value)));
+    }
+
+    private bool IsUnitWord(Item it) =>
+        (it.Kind == ItemKind.Word || (it.Kind == ItemKind.Column && it.Partial)) && it.End - it.Start == 1 && UnitWords.Contains(_tokens[it.Start].Lower);
+
+    /// <summary>"longer than 2000 miles" where "miles" names the compared column: the unit is part of the comparison.</summary>
+    private void ConsumeUnitColumn(int numPos, ColumnInfo? target)
+    {
+        for (var j = numPos + 1; j < _items.Count && j <= numPos + 2; j++)
+        {
+            if (_items[j].Kind == ItemKind.Column && _items[j].Column == target && target is not null)
+            {
+                _items[j].Used = true;
+                return;
+            }
+
+            if (!(_items[j].Kind == ItemKind.Word && (UnitWords.Contains(_items[j].Token!.Lower) || _items[j].IsFiller)))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>"a 2 carat diamond": a number right before a numeric column's name is that column's value.</summary>
+    private void EqualityByUnit()
+    {
+        for (var i = 0; i + 1 < _items.Count; i++)
+        {
+            var n = _items[i];
+            var c = _items[i + 1];
+            if (n is { Kind: ItemKind.Number, Used: false } && c is { Kind: ItemKind.Column, Used: false, Partial: false } && c.Column!.IsNumeric && !c.Column.IsYear && !c.Column.IsIdentifier &&
+                !(i > 0 && (_items[i - 1].Has(Kw.Top) || _items[i - 1].Has(Kw.Bottom))))
+            {
+                n.Used = c.Used = true;
+                AddCondition(n.Start, Exprs.Cmp("=", Exprs.Col(c.Column.Name), Exprs.Num(n.Token!.Number!.Value)));
+            }
+        }
+    }
+
+    /// <summary>"whose weight is heavier than 10": the column named before an adjective that implies it is the same mention.</summary>
+    private void ConsumeMentionBefore(int kPos, ColumnInfo? target)
+    {
+        for (var j = kPos - 1; j >= 0 && j >= kPos - 4 && target is not null; j--)
+        {
+            if (_items[j].Kind == ItemKind.Column && _items[j].Column == target && !_items[j].Used)
+            {
+                _items[j].Used = true;
+                return;
+            }
+        }
+    }
+
+    private bool Negated(int kPos)
+    {
+        var prev = kPos > 0 ? _items[kPos - 1] : null;
+        if (prev is not null && (prev.Has(Kw.Not) || prev.IsWord("not", "never")) && !prev.Used)
+        {
+            prev.Used = true;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string Negate(string op) => op switch
+    {
+        ">" => "<=",
+        ">=" => "<",
+        "<" => ">=",
+        "<=" => ">",
+        "=" => "<>",
+        _ => "=",
+    };
+
+    /// <summary>"older than average", "priced above the average price": a comparison with the column's overall average.</summary>
+    private void TryCompareWithAverage(int i, KwInfo cmp)
+    {
+        var k = _items[i];
+        var avg = NextSkipping(i, "the", "than", "its", "their", "overall");
+        if (avg is null || avg.Used || !(avg.Has(Kw.Avg) || avg.IsWord("average", "mean")))
+        {
+            return;
+        }
+
+        ColumnInfo? column = null;
+        var after = Next(Pos(avg));
+        if (after is { Kind: ItemKind.Column } && after.Column!.IsNumeric)
+        {
+            column = after.Column;
+            after.Used = true;
+        }
+
+        if (column is null && cmp.Kind == Kw.Comparative && cmp.Implied is not null)
+        {
+            column = ImpliedColumn(cmp.Implied, i);
+        }
+
+        if (column is null)
+        {
+            for (var j = i - 1; j >= 0 && j >= i - 5 && column is null; j--)
+            {
+                if (_items[j].Kind == ItemKind.Column && _items[j].Column!.IsNumeric)
+                {
+                    column = _items[j].Column;
+                    _items[j].Used = true;
+                }
+            }
+        }
+
+        if (column is null)
+        {
+            return;
+        }
+
+        var op = Negated(i) ? Negate(cmp.Op!) : cmp.Op!;
+        if (cmp.Kind == Kw.Comparative && cmp.InvertForDates && (column.IsTemporal || column.IsYear))
+        {
+            op = op switch { ">" => "<", "<" => ">", _ => op };
+        }
+
+        ConsumeMentionBefore(i, column);
+        k.Used = avg.Used = true;
+        var sub = new Query(new SelectCore([new ExpressionItem(Exprs.Call("avg", Exprs.Col(column.Name)))])
+        {
+            From = [new NamedTable(new QualifiedName([new Identifier(_index.Table, true)]))],
+        });
+        AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(column.Name), new SubqueryExpr(sub)));
+    }
+
+    private void MarkBetween(int from, int to)
+    {
+        for (var j = from + 1; j < to; j++)
+        {
+            if (_items[j].Has(Kw.Than) || _items[j].IsFiller)
+            {
+                _items[j].Used = true;
+            }
+        }
+    }
+
+    private decimal NumberValue(Item num, int numPos, ColumnInfo? target)
+    {
+        var value = num.Token!.Number!.Value;
+        if (num.Token.Percent && target?.MaxNumber is { } max && max <= 1 && value > 1)
+        {
+            value /= 100;
+        }
+
+        var unit = numPos + 1 < _items.Count ? _items[numPos + 1] : null;
+        if (unit is not null && IsUnitWord(unit) && unit.Column != target)
+        {
+            unit.Used = true;
+            var word = _tokens[unit.Start].Lower;
+            if (word is "hours" or "hour" or "hrs" or "hr" && target is not null && !target.Stems.Contains("hour") &&
+                target.Stems.Any(s => s is "delay" or "minut" or "minute" or "time" or "duration" or "lat"))
+            {
+                value *= 60;
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>What a comparison applies to: a column, or an aggregate for HAVING.</summary>
+    private ColumnInfo? ResolveCompareTarget(int kPos, int numPos, KwInfo cmp, out MeasureSpec? having, out bool invert)
+    {
+        having = null;
+        invert = false;
+        if (cmp.Kind == Kw.Comparative && cmp.Implied is not null)
+        {
+            var implied = ImpliedColumn(cmp.Implied, kPos);
+            if (implied is not null)
+            {
+                invert = cmp.InvertForDates && (implied.IsTemporal || implied.IsYear);
+                return implied;
+            }
+        }
+
+        // The unit after the number: "more than 3 carats", "at least 2000 orders", "more than 2 hours late".
+        var afterPos = numPos + 1;
+        if (afterPos < _items.Count && _items[afterPos].IsWord("of", "in"))
+        {
+            afterPos++;
+        }
+
+        if (afterPos < _items.Count && IsUnitWord(_items[afterPos]) && afterPos + 1 < _items.Count &&
+            _items[afterPos + 1] is { Kind: ItemKind.Column, Used: false, Partial: false } lateColumn && lateColumn.Column!.IsNumeric)
+        {
+            lateColumn.Used = true;
+            return lateColumn.Column;
+        }
+
+        var after = afterPos < _items.Count ? _items[afterPos] : null;
+        if (after is { Kind: ItemKind.Column, Used: false, Partial: false } && after.Column!.IsNumeric && !after.Column.IsYear)
+        {
+            after.Used = true;
+            return after.Column;
+        }
+
+        if (after is { Kind: ItemKind.RowNoun } || (after is { Kind: ItemKind.Word } && after.Token!.Lower is "times" or "entries" or "records" or "rows"))
+        {
+            after.Used = true;
+            having = new MeasureSpec(AggKind.Count, null);
+            return null;
+        }
+
+        if (after is { Kind: ItemKind.Column, Used: false } && (after.Column!.IsIdentifier || after.Column.IsText))
+        {
+            // "more than 10 customers" → count of distinct customers per group.
+            after.Used = true;
+            having = new MeasureSpec(after.Column.IsIdentifier || after.Column.IsText ? AggKind.CountDistinct : AggKind.Count, after.Column);
+            return null;
+        }
+
+        // The column (or aggregate) named before the comparison: "price over 500", "average profit below 8".
+        for (var j = kPos - 1; j >= 0 && j >= kPos - 6; j--)
+        {
+            var it = _items[j];
+            if (it.Kind == ItemKind.Column && (it.Column!.IsNumeric || it.Column.IsTemporal) && !it.Used)
+            {
+                var agg = j > 0 ? _items[j - 1] : null;
+                if (agg is not null && !agg.Used && AggOf(agg) is { } a && a is not (AggKind.Count or AggKind.CountDistinct) && (_target is not null || ContainsGroupCue()))
+                {
+                    agg.Used = true;
+                    it.Used = true;
+                    having = new MeasureSpec(a, it.Column);
+                    return null;
+                }
+
+                it.Used = true;
+                return it.Column;
+            }
+
+            if (it.Kind == ItemKind.Column && it.Used && it.Column!.IsNumeric)
+            {
+                return it.Column;
+            }
+
+            if (it.Has(Kw.CountOf) || it.Has(Kw.HowMany))
+            {
+                if (_target is not null || ContainsGroupCue())
+                {
+                    it.Used = true;
+                    having = new MeasureSpec(AggKind.Count, null);
+                    return null;
+                }
+
+                break;
+            }
+
+            if (it.Used && (it.Kind == ItemKind.Number || it.Has(Kw.Compare)))
+            {
+                // "weighing no less than 3000 and no more than 4000": the second bound shares the first one's column.
+                continue;
+            }
+
+            if (it.Kind is ItemKind.Value or ItemKind.Number or ItemKind.Quoted || it.Has(Kw.Compare) || it.Has(Kw.Or) || (it.Has(Kw.And) && !(j > 0 && _items[j - 1].Used && _items[j - 1].Kind == ItemKind.Number)))
+            {
+                break;
+            }
+        }
+
+        // "the hour is after 8pm": a time of day.
+        if (_items[numPos].Token?.Stem == "hour-of-day")
+        {
+            return _index.Columns.FirstOrDefault(c => c.IsNumeric && c.Stems.Contains("hour"));
+        }
+
+        return null;
+    }
+
+    private bool ContainsGroupCue() => _items.Any(i => i.Has(Kw.GroupBy) || i.Has(Kw.Each));
+
+    private static AggKind? AggOf(Item it)
+    {
+        if (it.Kind != ItemKind.Keyword)
+        {
+            return null;
+        }
+
+        foreach (var info in it.Infos)
+        {
+            switch (info.Kind)
+            {
+                case Kw.Avg: return AggKind.Avg;
+                case Kw.Sum: return AggKind.Sum;
+                case Kw.Max: return AggKind.Max;
+                case Kw.Min: return AggKind.Min;
+                case Kw.Median: return AggKind.Median;
+            }
+        }
+
+        return null;
+    }
+
+    private void TryBetween(int i)
+    {
+        var k = _items[i];
+        var first = NumberAfter(i);
+        if (first is null)
+        {
+            return;
+        }
+
+        var (n1, p1) = first.Value;
+        var j = p1 + 1;
+        while (j < _items.Count && (_items[j].IsWord("$") || (_items[j].Kind == ItemKind.Word && UnitWords.Contains(_items[j].Token!.Lower))))
+        {
+            _items[j].Used = true;
+            j++;
+        }
+
+        if (j >= _items.Count || !(_items[j].Has(Kw.And) || _items[j].IsWord("to", "and", "through", "-")))
+        {
+            return;
+        }
+
+        var second = NumberAfter(j);
+        if (second is null)
+        {
+            return;
+        }
+
+        var (n2, p2) = second.Value;
+        var target = ResolveCompareTarget(i, p2, new KwInfo(Kw.Compare, Op: ">="), out var having, out _);
+        if (target is null && having is null)
+        {
+            return;
+        }
+
+        var lo = NumberValue(n1, p1, target);
+        var hi = NumberValue(n2, p2, target);
+        Expr operand = having is not null ? having.ToExpr() : Exprs.Col(target!.Name);
+        var expr = new BetweenExpr(operand, Exprs.Num(lo), Exprs.Num(hi));
+        k.Used = n1.Used = n2.Used = _items[j].Used = true;
+        if (having is not null)
+        {
+            _r.Having.Add(PlanCondition.Of(expr));
+        }
+        else
+        {
+            AddCondition(k.Start, expr);
+        }
+    }
+
+    private void TryPostCompare(int i, KwInfo post)
+    {
+        // "20 or more orders", "5+ stars": the number comes first.
+        var prev = Prev(i);
+        if (prev is not { Kind: ItemKind.Number, Used: false })
+        {
+            return;
+        }
+
+        var numPos = Pos(prev);
+        var target = ResolveCompareTarget(i, i, new KwInfo(Kw.Compare, Op: post.Op), out var having, out _);
+        if (target is null && having is null)
+        {
+            // The unit may sit between the number and the keyword: "3 carats or more".
+            target = ResolveCompareTarget(numPos, numPos, new KwInfo(Kw.Compare, Op: post.Op), out having, out _);
+        }
+
+        if (target is null && having is null)
+        {
+            return;
+        }
+
+        var value = NumberValue(prev, numPos, target);
+        prev.Used = _items[i].Used = true;
+        if (having is not null)
+        {
+            _r.Having.Add(PlanCondition.Of(Exprs.Cmp(post.Op!, having.ToExpr(), Exprs.Num(value))));
+        }
+        else
+        {
+            AddCondition(prev.Start, Exprs.Cmp(post.Op!, Exprs.Col(target!.Name), Exprs.Num(value)));
+        }
+    }
+
+    /// <summary>The column an adjective implies ("oldest" → age), preferring columns the question names.</summary>
+    private ColumnInfo? ImpliedColumn(string[] implied, int near)
+    {
+        var mentioned = _items.Where(i => i.Kind == ItemKind.Column).Select(i => i.Column!).ToList();
+        foreach (var word in implied)
+        {
+            var stem = WordForms.Canon(WordForms.Stem(word));
+            var hit = mentioned.FirstOrDefault(c => c.Stems.Contains(stem) && (c.IsNumeric || c.IsTemporal));
+            if (hit is not null)
+            {
+                return hit;
+            }
+        }
+
+        foreach (var word in implied)
+        {
+            var stem = WordForms.Canon(WordForms.Stem(word));
+            var direct = _index.Columns.Where(c => c.Stems.Contains(stem) && (c.IsNumeric || c.IsTemporal)).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault();
+            if (direct is not null)
+            {
+                return direct;
+            }
+
+            var viaSynonym = _index.ColumnPhrases.FirstOrDefault(p => p.Stems.Length == 1 && p.Stems[0] == stem && p.Value is null && (p.Column.IsNumeric || p.Column.IsTemporal));
+            if (viaSynonym is not null)
+            {
+                return viaSynonym.Column;
+            }
+        }
+
+        // A number stored as text ("Age" declared as text) still orders well enough to pick the extreme.
+        foreach (var word in implied.Take(1))
+        {
+            var stem = WordForms.Canon(WordForms.Stem(word));
+            var text = _index.Columns.FirstOrDefault(c => c.IsText && c.Stems.Count == 1 && c.Stems[0] == stem);
+            if (text is not null)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
+
+    // ------------------------------------------------------------------ missing values
+
+    private void NullPass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used || k.Kind != ItemKind.Keyword)
+            {
+                continue;
+            }
+
+            var isNull = k.Has(Kw.Null);
+            var notNull = k.Has(Kw.NotNull);
+            if (!isNull && !notNull)
+            {
+                continue;
+            }
+
+            var text = k.Text.ToLowerInvariant();
+            var generic = text is "with a" or "has a" or "have a" or "with an" or "that have a" or "that has a";
+            var next = NextSkipping(i, "recorded", "a", "an", "any", "the", "value", "known", "listed", "specified", "entered", "given");
+            if (next is { Kind: ItemKind.Column } && !next.Used && (!generic || (next.Column!.Profile.NullCount ?? 0) > 0))
+            {
+                if (generic && next.Column!.IsNumeric && NumberAfter(Pos(next)) is not null)
+                {
+                    continue;
+                }
+
+                next.Used = true;
+                k.Used = true;
+                AddCondition(k.Start, new IsExpr(Exprs.Col(next.Column!.Name), IsTest.Null, Negated: notNull && !isNull));
+                continue;
+            }
+
+            var prev = Prev(i);
+            if (!generic && prev is { Kind: ItemKind.Column } && !prev.Used && text is not ("no" or "without" or "with no" or "none" or "lack" or "lacking"))
+            {
+                prev.Used = true;
+                k.Used = true;
+                AddCondition(prev.Start, new IsExpr(Exprs.Col(prev.Column!.Name), IsTest.Null, Negated: notNull && !isNull));
+            }
+        }
+    }
+
+    private Item? NextSkipping(int pos, params string[] words)
+    {
+        for (var j = pos + 1; j < _items.Count; j++)
+        {
+            var it = _items[j];
+            if (Skippable(it) || (it.Kind == ItemKind.Word && words.Contains(it.Token!.Lower, StringComparer.Ordinal)))
+            {
+                continue;
+            }
+
+            return it;
+        }
+
+        return null;
+    }
+
+    // ------------------------------------------------------------------ text patterns and quoted text
+
+    private void PatternPass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used || !(k.Has(Kw.Like) || k.Has(Kw.StartsWith) || k.Has(Kw.EndsWith)))
+            {
+                continue;
+            }
+
+            var q = NextSkipping(i, "the", "word", "letter", "string", "substring", "text", "phrase", "term");
+            if (q is null || q.Kind != ItemKind.Quoted && !(q.Kind == ItemKind.Word && q.Token!.Capitalized && !q.IsFiller))
+            {
+                continue;
+            }
+
+            var column = TextColumnNear(i, Pos(q));
+            if (column is null)
+            {
+                continue;
+            }
+
+            var text = q.Kind == ItemKind.Quoted ? q.Token!.Text : q.Text;
+            var pattern = k.Has(Kw.StartsWith) ? text + "%" : k.Has(Kw.EndsWith) ? "%" + text : "%" + text + "%";
+            k.Used = q.Used = true;
+            AddCondition(k.Start, new LikeExpr(Exprs.Col(column.Name), LikeKind.Like, Exprs.Str(pattern)));
+        }
+
+        // Quoted text right after a text column or "named"/"called": equality with the user's own words.
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var q = _items[i];
+            if (q.Used || q.Kind != ItemKind.Quoted)
+            {
+                continue;
+            }
+
+            var column = (ColumnInfo?)null;
+            for (var j = i - 1; j >= 0 && j >= i - 3; j--)
+            {
+                var it = _items[j];
+                if (it.Kind == ItemKind.Column && it.Column!.IsText)
+                {
+                    column = it.Column;
+                    it.Used = true;
+                    break;
+                }
+
+                if (it.IsWord("named", "called", "titled", "name"))
+                {
+                    column = NameColumn();
+                    it.Used = true;
+                    break;
+                }
+
+                if (!(Skippable(it) || it.IsWord("is", "of", "=", "equal", "equals", "as") || it.Infos.Any(x => x.Kind == Kw.Compare && x.Op is "=" or "<>")))
+                {
+                    break;
+                }
+            }
+
+            if (column is null)
+            {
+                continue;
+            }
+
+            q.Used = true;
+            AddCondition(q.Start, Exprs.Cmp(IsNegated(i) ? "<>" : "=", Exprs.Col(column.Name), Exprs.Str(q.Token!.Text)));
+        }
+    }
+
+    private ColumnInfo? NameColumn() =>
+        _index.Columns.Where(c => c.IsText && (c.Stems.Contains("name") || c.Stems.Contains("titl"))).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault();
+
+    private ColumnInfo? TextColumnNear(int kPos, int qPos)
+    {
+        for (var j = kPos - 1; j >= 0 && j >= kPos - 4; j--)
+        {
+            if (_items[j].Kind == ItemKind.Column && _items[j].Column!.IsText)
+            {
+                _items[j].Used = true;
+                return _items[j].Column;
+            }
+        }
+
+        for (var j = qPos + 1; j < _items.Count && j <= qPos + 4; j++)
+        {
+            if (_items[j].Kind == ItemKind.Column && _items[j].Column!.IsText)
+            {
+                _items[j].Used = true;
+                return _items[j].Column;
+            }
+        }
+
+        if (_target is { Kind: ItemKind.Column } t && t.Column!.IsText)
+        {
+            return t.Column;
+        }
+
+        return NameColumn();
+    }
+
+    // ------------------------------------------------------------------ measures
+
+    private bool SuperlativeContext(int pos)
+    {
+        var k = _items[pos];
+        if (_target is not null && _target.Start < k.Start)
+        {
+            return true;
+        }
+
+        for (var t = k.Start - 1; t >= 0; t--)
+        {
+            var w = _tokens[t].Lower;
+            if (w is "the" or "a" or "an")
+            {
+                continue;
+            }
+
+            return SuperlativeLeadWords.Contains(w) && w is not ("is" or "are" or "was" or "were" or "the" or "of" or "in" or "for");
+        }
+
+        return false;
+    }
+
+    private void MeasurePass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used || k.Kind != ItemKind.Keyword)
+            {
+                continue;
+            }
+
+            if (k.Has(Kw.Percent))
+            {
+                var obj = NextSkipping(i, "all", "the", "total", "of");
+                _percentAt = k.Start;
+                k.Used = true;
+                if (obj is { Kind: ItemKind.Column } && obj.Column!.IsNumeric && !obj.Column.IsIdentifier)
+                {
+                    obj.Used = true;
+                    _percentObjectEnd = obj.End;
+                    _r.Measures.Add(new MeasureSpec(AggKind.Percent, null) { Of = obj.Column, At = k.Start });
+                }
+                else
+                {
+                    if (obj is { Kind: ItemKind.RowNoun })
+                    {
+                        obj.Used = true;
+                        _percentObjectEnd = obj.End;
+                    }
+                    else
+                    {
+                        _percentObjectEnd = k.End;
+                    }
+
+                    _r.Measures.Add(new MeasureSpec(AggKind.Percent, null) { At = k.Start });
+                }
+
+                continue;
+            }
+
+            if (k.Has(Kw.HowMany) || k.Has(Kw.CountOf))
+            {
+                ReadCount(i);
+                continue;
+            }
+
+            if (k.Has(Kw.HowMuch))
+            {
+                var t = NextSkipping(i, "of", "the", "in", "total");
+                if (t is { Kind: ItemKind.Column } && t.Column!.IsNumeric)
+                {
+                    t.Used = k.Used = true;
+                    _r.Measures.Add(new MeasureSpec(AggKind.Sum, t.Column) { At = k.Start });
+                }
+
+                continue;
+            }
+
+            if (k.Has(Kw.Range))
+            {
+                // "price range", "range of carat": the smallest and the largest.
+                var col = Prev(i) is { Kind: ItemKind.Column, Used: false } before && before.Column!.IsNumeric ? before
+                    : NextSkipping(i, "of", "the", "in") is { Kind: ItemKind.Column, Used: false } after && after.Column!.IsNumeric ? after : null;
+                if (col is not null)
+                {
+                    k.Used = col.Used = true;
+                    _r.Measures.Add(new MeasureSpec(AggKind.Min, col.Column) { At = col.Start });
+                    _r.Measures.Add(new MeasureSpec(AggKind.Max, col.Column) { At = col.Start });
+                }
+
+                continue;
+            }
+
+            var agg = AggOf(k);
+            if (agg is null)
+            {
+                continue;
+            }
+
+            if (agg is AggKind.Max or AggKind.Min && SuperlativeContext(i))
+            {
+                continue;
+            }
+
+            ReadAggregate(i);
+        }
+    }
+
+    private void ReadCount(int i)
+    {
+        var k = _items[i];
+        k.Used = true;
+        Item? t = null;
+        for (var j = i + 1; j < _items.Count; j++)
+        {
+            var it = _items[j];
+            if (it.Has(Kw.Distinct))
+            {
+                it.Used = true;
+                continue;
+            }
+
+            if (Skippable(it) || it.Kind == ItemKind.Value || it.Has(Kw.Each) || it.Has(Kw.Times) || (it.Has(Kw.CountOf) && !it.Used) || it.IsWord("total", "all", "the") ||
+                (it.Kind == ItemKind.Word && j < i + 4 && Next(j) is { Kind: ItemKind.Column or ItemKind.RowNoun }))
+            {
+                if (it.Has(Kw.CountOf) || it.Has(Kw.Times))
+                {
+                    it.Used = true;
+                }
+
+                continue;
+            }
+
+            t = it;
+            break;
+        }
+
+        if (t is { Kind: ItemKind.RowNoun })
+        {
+            t.Used = true;
+            _r.Measures.Add(new MeasureSpec(AggKind.Count, null) { At = k.Start });
+            return;
+        }
+
+        if (t is { Kind: ItemKind.Column, Used: false } && t.Column!.Kind != ColumnKind.Boolean && !(t.Column.IsNumeric && !t.Column.IsIdentifier && !t.Column.IsCategorical && !t.Column.IsYear))
+        {
+            t.Used = true;
+            var col = t.Column;
+            var isRowKey = col.IsIdentifier && _index.RowNouns.Any(n => n.Stems.Length == 1 && col.Stems.Count == 2 && col.Stems[0] == n.Stems[0]);
+            _r.Measures.Add(isRowKey
+                ? new MeasureSpec(AggKind.Count, null) { At = k.Start }
+                : new MeasureSpec(AggKind.CountDistinct, col) { At = k.Start });
+            return;
+        }
+
+        _r.Measures.Add(new MeasureSpec(AggKind.Count, null) { At = k.Start });
+    }
+
+    private void ReadAggregate(int i)
+    {
+        // A run of aggregates ("average, minimum and maximum") then a run of columns ("length, width and height").
+        var aggs = new List<(Item Item, AggKind Agg)> { (_items[i], AggOf(_items[i])!.Value) };
+        var j = i + 1;
+        while (j < _items.Count)
+        {
+            var it = _items[j];
+            if (it.Has(Kw.And) || (it.Kind == ItemKind.Symbol && it.Text == ",") || it.IsWord("the", "a"))
+            {
+                j++;
+                continue;
+            }
+
+            if (AggOf(it) is { } more && !it.Used)
+            {
+                aggs.Add((it, more));
+                j++;
+                continue;
+            }
+
+            break;
+        }
+
+        var columns = new List<Item>();
+        for (; j < _items.Count; j++)
+        {
+            var it = _items[j];
+            if (Skippable(it) || it.IsWord("of", "the", "a", "an", "all", "each", "every") || it.Has(Kw.Each))
+            {
+                continue;
+            }
+
+            if (it.Kind == ItemKind.Column && !it.Used && (it.Column!.IsNumeric || it.Column.IsTemporal || aggs.All(a => a.Agg is AggKind.Max or AggKind.Min)))
+            {
+                columns.Add(it);
+                var n = Next(j);
+                if (n is not null && (n.Has(Kw.And) || n.Text == ","))
+                {
+                    var after = Next(Pos(n));
+                    if (after is { Kind: ItemKind.Column, Used: false } && (after.Column!.IsNumeric || after.Column.IsTemporal))
+                    {
+                        j = Pos(after) - 1;
+                        continue;
+                    }
+                }
+
+                break;
+            }
+
+            if (it.Kind == ItemKind.RowNoun && Next(j) is { Kind: ItemKind.Column, Used: false } following && (following.Column!.IsNumeric || following.Column.IsTemporal))
+            {
+                // "average order revenue", "average diamond price": the row noun only says whose.
+                it.Used = true;
+                continue;
+            }
+
+            if (it.Kind == ItemKind.RowNoun && aggs.Count == 1 && aggs[0].Agg == AggKind.Sum)
+            {
+                // "total orders" counts rows.
+                it.Used = aggs[0].Item.Used = true;
+                _r.Measures.Add(new MeasureSpec(AggKind.Count, null) { At = aggs[0].Item.Start });
+                return;
+            }
+
+            break;
+        }
+
+        if (columns.Count == 0)
+        {
+            // "the total" with nothing after: the measure may come before ("revenue total") or later.
+            return;
+        }
+
+        foreach (var (item, _) in aggs)
+        {
+            item.Used = true;
+        }
+
+        foreach (var c in columns)
+        {
+            c.Used = true;
+            foreach (var (item, agg) in aggs)
+            {
+                var a = agg;
+                if (c.Column!.IsTemporal && a is AggKind.Sum or AggKind.Avg or AggKind.Median)
+                {
+                    continue;
+                }
+
+                if (item.Infos.FirstOrDefault(x => x.Judgement != 0) is { } judged)
+                {
+                    a = HighIsWanted(judged, c.Column) ? AggKind.Max : AggKind.Min;
+                }
+
+                _r.Measures.Add(new MeasureSpec(a, c.Column) { At = item.Start });
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ grouping
+
+    private static bool Groupable(ColumnInfo c)
+    {
+        if (c.IsText || c.Kind == ColumnKind.Boolean || c.IsYear || c.IsMonth || c.IsTemporal)
+        {
+            return true;
+        }
+
+        if (c.Kind == ColumnKind.Integer)
+        {
+            if (c.Profile.DistinctCount is { } d)
+            {
+                return d <= 60 && !c.Stems.Any(AdditiveWords.Contains);
+            }
+
+            return !c.Stems.Any(AdditiveWords.Contains) && !c.Stems.Any(s => s is "pric" or "cost" or "amount" or "salary" or "weight");
+        }
+
+        return false;
+    }
+
+    private void GroupPass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var k = _items[i];
+            if (k.Used)
+            {
+                continue;
+            }
+
+            if (k.Has(Kw.TimeAdjective))
+            {
+                var unit = k.Get(Kw.TimeAdjective)!.Unit!;
+                if (AddBucket(k.Start, unit))
+                {
+                    k.Used = true;
+                }
+
+                continue;
+            }
+
+            if (!k.Has(Kw.GroupBy))
+            {
+                continue;
+            }
+
+            if (k.Text.Equals("by", StringComparison.OrdinalIgnoreCase) && SortVerbBefore(i))
+            {
+                continue;
+            }
+
+            var t = NextSkipping(i, "the", "each", "every", "different", "their", "its", "all", "a");
+            if (t is null)
+            {
+                continue;
+            }
+
+            if (t.Has(Kw.Distinct) || t.Has(Kw.Each))
+            {
+                t.Used = true;
+                t = Next(Pos(t));
+                if (t is null)
+                {
+                    continue;
+                }
+            }
+
+            if (t is { Kind: ItemKind.Column })
+            {
+                if (!Groupable(t.Column!) && (t.Column!.IsNumeric))
+                {
+                    var existing = _r.Measures.FirstOrDefault(m => m.Column == t.Column && m.At >= 0);
+                    _byMeasure = existing ?? new MeasureSpec(DefaultAgg(t.Column), t.Column) { At = t.Start };
+                    t.Used = k.Used = true;
+                    continue;
+                }
+
+                k.Used = t.Used = true;
+                AddGroup(t.Column!, t.Start);
+                var cur = t;
+                while (true)
+                {
+                    var sep = Next(Pos(cur));
+                    if (sep is null || !(sep.Has(Kw.And) || sep.Text == ","))
+                    {
+                        break;
+                    }
+
+                    var more = Next(Pos(sep));
+                    if (more is { Kind: ItemKind.Column, Used: false } && Groupable(more.Column!))
+                    {
+                        more.Used = sep.Used = true;
+                        AddGroup(more.Column!, more.Start);
+                        cur = more;
+                        continue;
+                    }
+
+                    if (more is not null && more.Has(Kw.TimeUnit) && AddBucket(more.Start, more.Get(Kw.TimeUnit)!.Unit!))
+                    {
+                        more.Used = sep.Used = true;
+                    }
+
+                    break;
+                }
+
+                continue;
+            }
+
+            if (AggOf(t) is { } agg && Next(Pos(t)) is { Kind: ItemKind.Column } mc && mc.Column!.IsNumeric)
+            {
+                var existing = _r.Measures.FirstOrDefault(m => m.Column == mc.Column && m.At == t.Start);
+                _byMeasure = existing ?? new MeasureSpec(agg, mc.Column) { At = t.Start };
+                k.Used = t.Used = mc.Used = true;
+                continue;
+            }
+
+            if (t.Kind == ItemKind.Keyword && t.Has(Kw.TimeUnit))
+            {
+                if (AddBucket(t.Start, t.Get(Kw.TimeUnit)!.Unit!))
+                {
+                    k.Used = t.Used = true;
+                }
+
+                continue;
+            }
+
+            if (t.Kind == ItemKind.RowNoun)
+            {
+                // "per order": each row.
+                k.Used = t.Used = true;
+                continue;
+            }
+
+            if (t.Has(Kw.CountOf) || t.Has(Kw.HowMany))
+            {
+                _byMeasure = new MeasureSpec(AggKind.Count, null) { At = t.Start };
+                k.Used = t.Used = true;
+            }
+        }
+    }
+
+    /// <summary>"Sort the shops by ...", "order employees by ...": the "by" belongs to the sort verb before it.</summary>
+    private bool SortVerbBefore(int byPos)
+    {
+        for (var j = byPos - 1; j >= 0 && j >= byPos - 6; j--)
+        {
+            var it = _items[j];
+            if (it.Has(Kw.OrderBy) && !it.Used && it.End - it.Start == 1)
+            {
+                return true;
+            }
+
+            if (it.Has(Kw.GroupBy) || it.Kind is ItemKind.Value or ItemKind.Number)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private void AddGroup(ColumnInfo column, int at)
+    {
+        if (!_r.Groups.Any(g => g.Column == column && g.Bucket is null))
+        {
+            _r.Groups.Add(new GroupSpec(column, null) { At = at });
+        }
+    }
+
+    private bool AddBucket(int at, string unit)
+    {
+        var direct = unit switch
+        {
+            "month" => _index.Columns.FirstOrDefault(c => c.IsMonth),
+            "year" => _index.Columns.Where(c => c.IsYear).OrderBy(c => c.Stems.Count).FirstOrDefault(),
+            _ => null,
+        };
+        if (direct is not null && _index.DateColumns.FirstOrDefault() is null)
+        {
+            AddGroup(direct, at);
+            return true;
+        }
+
+        var date = TimeTargetForBucket();
+        if (date is null)
+        {
+            if (direct is not null)
+            {
+                AddGroup(direct, at);
+                return true;
+            }
+
+            return false;
+        }
+
+        _pendingBuckets.Add((at, date, unit));
+        return true;
+    }
+
+    private ColumnInfo? TimeTargetForBucket()
+    {
+        var mentioned = _items.FirstOrDefault(i => i.Kind == ItemKind.Column && !i.Used && i.Column!.IsTemporal);
+        if (mentioned is not null)
+        {
+            mentioned.Used = true;
+            return mentioned.Column;
+        }
+
+        return _index.DateColumns.FirstOrDefault();
+    }
+
+    /// <summary>For "best"/"worst": whether the highest value is meant (worst delay = highest delay, best rating = highest rating).</summary>
+    private static bool HighIsWanted(KwInfo judged, ColumnInfo c) => (judged.Judgement < 0) == c.Stems.Any(NegativeWords.Contains);
+
+    private static AggKind DefaultAgg(ColumnInfo c) =>
+        c.Stems.Any(AdditiveWords.Contains) ? AggKind.Sum : AggKind.Avg;
+}

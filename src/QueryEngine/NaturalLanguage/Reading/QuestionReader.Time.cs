@@ -1,0 +1,601 @@
+using AstralytiQ.QueryEngine.Sql;
+
+namespace AstralytiQ.QueryEngine.NaturalLanguage.Reading;
+
+/// <summary>Time expressions: years, months, quarters, dates, ranges and relative periods.</summary>
+internal sealed partial class QuestionReader
+{
+    private static readonly HashSet<string> YearPrepositions = new(StringComparer.Ordinal)
+    {
+        "in", "during", "for", "of", "on", "since", "after", "before", "until", "till", "through", "from", "between", "and", "to", "year",
+        "or", "by", "than", "throughout", "within", "as", "prior", "starting", "beginning", "ending", "fy", "calendar", "season", "versus", "vs",
+    };
+
+    /// <summary>A calendar period: a year, a quarter or month of a year, a day, or a month or quarter of any year.</summary>
+    private sealed record Period(int? Year, int? Quarter, int? Month, int? Day)
+    {
+        public DateOnly Start => new(Year!.Value, Month ?? ((((Quarter ?? 1) - 1) * 3) + 1), Day ?? 1);
+
+        public DateOnly EndExclusive => Day is not null ? Start.AddDays(1) : Month is not null ? Start.AddMonths(1) : Quarter is not null ? Start.AddMonths(3) : Start.AddYears(1);
+    }
+
+    /// <summary>A half-open range [From, To) of days; either end may be open. Point periods keep their period for integer columns.</summary>
+    private sealed record TimeRange(DateOnly? From, DateOnly? To, Period? Point);
+
+    private void TimePass()
+    {
+        var hasTime = _index.Columns.Any(c => c.IsTemporal || c.IsYear || c.IsMonth);
+        if (!hasTime)
+        {
+            return;
+        }
+
+        var found = new List<(int Start, int End, TimeRange? Range, Period? Loose)>();
+        for (var i = 0; i < _items.Count; i++)
+        {
+            if (_items[i].Used)
+            {
+                continue;
+            }
+
+            if (TryRelative(i, out var relEnd, out var relRange))
+            {
+                found.Add((i, relEnd, relRange, null));
+                i = relEnd - 1;
+                continue;
+            }
+
+            if (_items[i].Has(Kw.Between) && Prev(i) is not { Kind: ItemKind.Column, Column.IsNumeric: true, Column.IsYear: false } && TryPeriod(i + 1, out var p1, out var afterP1))
+            {
+                var k = afterP1;
+                while (k < _items.Count && Skippable(_items[k]))
+                {
+                    k++;
+                }
+
+                if (k < _items.Count && (_items[k].Has(Kw.And) || _items[k].IsWord("to", "through", "until", "till", "thru") || _items[k].Has(Kw.Compare) && _items[k].Text is "up to"))
+                {
+                    if (TryPeriod(k + 1, out var p2, out var afterP2))
+                    {
+                        if (p1.Year is null && p2.Year is not null)
+                        {
+                            p1 = p1 with { Year = p2.Year };
+                        }
+
+                        if (p1.Year is not null && p2.Year is not null)
+                        {
+                            found.Add((i, afterP2, new TimeRange(p1.Start, p2.EndExclusive, null), null));
+                            i = afterP2 - 1;
+                            continue;
+                        }
+                    }
+                }
+            }
+
+            if (!TryPeriod(i, out var p, out var end))
+            {
+                continue;
+            }
+
+            var prevWord = i > 0 ? _items[i - 1] : null;
+            var prevText = prevWord?.Text.ToLowerInvariant() ?? string.Empty;
+            var next = end < _items.Count ? _items[end] : null;
+            var postGe = next is not null && next.Infos.Any(x => x.Kind == Kw.PostCompare && x.Op == ">=");
+            var postLe = next is not null && next.Infos.Any(x => x.Kind == Kw.PostCompare && x.Op == "<=");
+            if (p.Year is null)
+            {
+                found.Add((prevText is "since" or "after" or "before" or "until" ? i - 1 : i, end, null, p));
+                i = end - 1;
+                continue;
+            }
+
+            TimeRange range;
+            var start = i;
+            if (prevText is "since" or "from" or "starting" or "as of" || postGe || prevText is "starting from" or "beginning" or "starting in" or "at least")
+            {
+                range = new TimeRange(p.Start, null, null);
+                start = i - 1;
+            }
+            else if (prevText is "after" or "later than" or "past" or "beyond" || (prevWord?.Infos.Any(x => x.Kind == Kw.Comparative && x.Op == ">") ?? false))
+            {
+                range = new TimeRange(p.EndExclusive, null, null);
+                start = i - 1;
+            }
+            else if (prevText is "before" or "earlier than" or "prior to" or "until before" || (prevWord?.Infos.Any(x => x.Kind == Kw.Comparative && x.Op == "<") ?? false))
+            {
+                range = new TimeRange(null, p.Start, null);
+                start = i - 1;
+            }
+            else if (prevText is "until" or "till" or "through" or "up to" or "by" || postLe)
+            {
+                range = new TimeRange(null, p.EndExclusive, null);
+                start = i - 1;
+            }
+            else
+            {
+                range = new TimeRange(p.Start, p.EndExclusive, p);
+            }
+
+            if (postGe || postLe)
+            {
+                next!.Used = true;
+                end++;
+            }
+
+            found.Add((start, end, range, null));
+            i = end - 1;
+        }
+
+        // Consecutive point periods joined by "or"/"and" are alternatives ("in 2013 or 2016").
+        var consumed = new HashSet<int>();
+        for (var f = 0; f < found.Count; f++)
+        {
+            var (start, end, range, loose) = found[f];
+            var group = new List<(TimeRange? Range, Period? Loose)> { (range, loose) };
+            var last = end;
+            while (f + 1 < found.Count && JoinedByOrAnd(last, found[f + 1].Start) && (found[f + 1].Range?.Point is not null || found[f + 1].Loose is not null) && (range?.Point is not null || loose is not null))
+            {
+                f++;
+                group.Add((found[f].Range, found[f].Loose));
+                last = found[f].End;
+            }
+
+            var target = TimeTarget(start, group.Any(g => g.Loose is not null || g.Range?.Point?.Month is not null || g.Range?.Point?.Quarter is not null));
+            if (target is null)
+            {
+                continue;
+            }
+
+            var exprs = group.Select(g => TimeCondition(target, g.Range, g.Loose)).Where(e => e is not null).Select(e => e!).ToList();
+            if (exprs.Count == 0)
+            {
+                continue;
+            }
+
+            for (var k = Math.Max(0, start); k < last; k++)
+            {
+                _items[k].Used = true;
+            }
+
+            AddCondition(_items[Math.Max(0, start)].Start, exprs.Count == 1 ? exprs[0] : Exprs.Or(exprs));
+        }
+    }
+
+    private bool JoinedByOrAnd(int fromItem, int toItem)
+    {
+        var sawJoin = false;
+        for (var k = fromItem; k < toItem; k++)
+        {
+            if (_items[k].Has(Kw.Or) || _items[k].Has(Kw.And) || (_items[k].Kind == ItemKind.Symbol && _items[k].Text == ","))
+            {
+                sawJoin = true;
+            }
+            else if (!Skippable(_items[k]) && !_items[k].IsWord("in", "during"))
+            {
+                return false;
+            }
+        }
+
+        return sawJoin;
+    }
+
+    private bool IsYearNumber(Item it)
+    {
+        if (it.Kind != ItemKind.Number || it.Used || it.Token!.Percent || it.Token.IsNumberWord || it.Token.Number is not { } n || n != decimal.Truncate(n) || it.Token.Stem == "hour-of-day")
+        {
+            return false;
+        }
+
+        var yearCols = _index.Columns.Where(c => c.IsYear).ToList();
+        var lo = 1900m;
+        var hi = 2100m;
+        foreach (var c in yearCols.Where(c => c.MinNumber is not null))
+        {
+            lo = Math.Min(lo, c.MinNumber!.Value - 50);
+            hi = Math.Max(hi, c.MaxNumber!.Value + 50);
+        }
+
+        foreach (var c in _index.DateColumns.Where(c => c.MinDate is not null))
+        {
+            lo = Math.Min(lo, c.MinDate!.Value.Year - 50);
+            hi = Math.Max(hi, c.MaxDate!.Value.Year + 50);
+        }
+
+        return n >= lo && n <= hi;
+    }
+
+    /// <summary>Whether a year-like number at item <paramref name="i"/> is used as a year here, not as a quantity.</summary>
+    private bool YearContext(int i)
+    {
+        var prev = i > 0 ? _items[i - 1] : null;
+        var next = i + 1 < _items.Count ? _items[i + 1] : null;
+        if (next is { Kind: ItemKind.Column } && next.Column!.IsNumeric && !next.Column.IsYear)
+        {
+            return false;
+        }
+
+        if (next is { Kind: ItemKind.RowNoun })
+        {
+            return false;
+        }
+
+        if (prev is null)
+        {
+            return true;
+        }
+
+        if (prev.Kind == ItemKind.Keyword && prev.Infos.Any(x => x.Kind is Kw.Compare or Kw.PostCompare) && prev.Text.ToLowerInvariant() is not ("after" or "before" or "past" or "beyond"))
+        {
+            return false;
+        }
+
+        if (prev.Kind == ItemKind.Column)
+        {
+            return prev.Column!.IsYear || prev.Column.IsTemporal;
+        }
+
+        var text = prev.Text.ToLowerInvariant();
+        return YearPrepositions.Contains(text) || prev.Has(Kw.Month) || prev.Has(Kw.Quarter) || prev.Has(Kw.Between) || prev.Has(Kw.And) || prev.Has(Kw.Or)
+            || prev.Has(Kw.TimeUnit) || text is "since" or "until" or "later than" or "earlier than" or "prior to" or "as of" || prev.Kind == ItemKind.Symbol;
+    }
+
+    private bool TryPeriod(int i, out Period period, out int end)
+    {
+        period = new Period(null, null, null, null);
+        end = i;
+        while (i < _items.Count && _items[i].IsWord("the", "of", "in", "year", "during"))
+        {
+            i++;
+        }
+
+        if (i >= _items.Count || _items[i].Used)
+        {
+            return false;
+        }
+
+        var it = _items[i];
+        if (it.Kind == ItemKind.Date && it.Token!.Date is { } d)
+        {
+            period = new Period(d.Year, null, d.Month, d.Day);
+            end = i + 1;
+            return true;
+        }
+
+        if (it.Has(Kw.TimeUnit) && it.Get(Kw.TimeUnit)!.Unit == "year" && i + 1 < _items.Count && IsYearNumber(_items[i + 1]))
+        {
+            period = new Period((int)_items[i + 1].Token!.Number!.Value, null, null, null);
+            end = i + 2;
+            return true;
+        }
+
+        if (it.Has(Kw.Month))
+        {
+            var m = it.Get(Kw.Month)!.Number;
+            var k = i + 1;
+            int? day = null;
+            if (k < _items.Count && _items[k].Kind == ItemKind.Number && _items[k].Token!.Number is { } dn && dn >= 1 && dn <= 31 && dn == decimal.Truncate(dn) && !IsYearNumber(_items[k]))
+            {
+                day = (int)dn;
+                k++;
+                if (k < _items.Count && _items[k].Kind == ItemKind.Symbol && _items[k].Text == ",")
+                {
+                    k++;
+                }
+            }
+
+            if (k < _items.Count && _items[k].IsWord("of", "in"))
+            {
+                k++;
+            }
+
+            if (k < _items.Count && IsYearNumber(_items[k]))
+            {
+                period = new Period((int)_items[k].Token!.Number!.Value, null, m, day);
+                end = k + 1;
+                return true;
+            }
+
+            period = new Period(null, null, m, null);
+            end = day is null ? i + 1 : i + 2;
+            return day is null;
+        }
+
+        if (it.Kind == ItemKind.Number && it.Token!.Number is { } dd && dd >= 1 && dd <= 31 && i + 2 < _items.Count && _items[i + 1].Has(Kw.Month) && IsYearNumber(_items[i + 2]))
+        {
+            period = new Period((int)_items[i + 2].Token!.Number!.Value, null, _items[i + 1].Get(Kw.Month)!.Number, (int)dd);
+            end = i + 3;
+            return true;
+        }
+
+        if (it.Has(Kw.Quarter))
+        {
+            var q = it.Get(Kw.Quarter)!.Number;
+            var k = i + 1;
+            if (k < _items.Count && _items[k].IsWord("of", "in"))
+            {
+                k++;
+            }
+
+            if (k < _items.Count && IsYearNumber(_items[k]))
+            {
+                period = new Period((int)_items[k].Token!.Number!.Value, q, null, null);
+                end = k + 1;
+                return true;
+            }
+
+            period = new Period(null, q, null, null);
+            end = i + 1;
+            return true;
+        }
+
+        if (IsYearNumber(it) && YearContext(i))
+        {
+            var y = (int)it.Token!.Number!.Value;
+            if (i + 1 < _items.Count && _items[i + 1].Has(Kw.Quarter))
+            {
+                period = new Period(y, _items[i + 1].Get(Kw.Quarter)!.Number, null, null);
+                end = i + 2;
+                return true;
+            }
+
+            period = new Period(y, null, null, null);
+            end = i + 1;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool TryRelative(int i, out int end, out TimeRange? range)
+    {
+        end = i;
+        range = null;
+        var it = _items[i];
+        var rel = it.Get(Kw.Relative);
+        var sup = it.Infos.FirstOrDefault(x => x.Kind == Kw.Superlative && x.Descending && x.Implied is not null && x.Implied.Contains("date"));
+        if (rel is null && sup is null && !it.Has(Kw.Relative))
+        {
+            return false;
+        }
+
+        var k = i + 1;
+        int? count = null;
+        if (k < _items.Count && _items[k].Kind == ItemKind.Number && _items[k].Token!.Number is { } n && n > 0 && n < 1000 && n == decimal.Truncate(n))
+        {
+            count = (int)n;
+            k++;
+        }
+
+        var unitItem = k < _items.Count ? _items[k] : null;
+        var unitName = unitItem?.Get(Kw.TimeUnit)?.Unit ?? (unitItem is { Kind: ItemKind.Column } ci ? (ci.Column!.IsYear ? "year" : ci.Column.IsMonth ? "month" : null) : null);
+        if (unitName is null)
+        {
+            if (rel?.Unit == "ytd")
+            {
+                var maxYtd = MaxDate();
+                if (maxYtd is null)
+                {
+                    return false;
+                }
+
+                range = new TimeRange(new DateOnly(maxYtd.Value.Year, 1, 1), maxYtd.Value.AddDays(1), null);
+                end = i + 1;
+                return true;
+            }
+
+            return false;
+        }
+
+        var unit = unitName;
+        end = k + 1;
+        if (end < _items.Count && _items[end].IsWord("to"))
+        {
+            // "year to date"
+            if (end + 1 < _items.Count && _items[end + 1].Has(Kw.TimeUnit))
+            {
+                end += 2;
+            }
+        }
+
+        var max = MaxDate();
+        if (max is null)
+        {
+            return false;
+        }
+
+        var m = max.Value;
+        var kind = rel?.Unit ?? "this";
+        var word = it.Text.ToLowerInvariant();
+        var rolling = count is not null || word.Contains("past", StringComparison.Ordinal) || word.Contains("last", StringComparison.Ordinal) && word.Contains("over", StringComparison.Ordinal);
+        if (sup is not null && rel is null)
+        {
+            kind = "this";
+        }
+
+        if (kind == "last" && rolling)
+        {
+            var c = count ?? 1;
+            var from = unit switch
+            {
+                "year" => m.AddYears(-c),
+                "quarter" => m.AddMonths(-3 * c),
+                "month" => m.AddMonths(-c),
+                "week" => m.AddDays(-7 * c),
+                _ => m.AddDays(-c),
+            };
+            range = new TimeRange(from.AddDays(1), m.AddDays(1), null);
+            return true;
+        }
+
+        var offset = kind == "last" ? -1 : 0;
+        Period p = unit switch
+        {
+            "year" => new Period(m.Year + offset, null, null, null),
+            "quarter" => QuarterOf(new DateOnly(m.Year, m.Month, 1).AddMonths(3 * offset)),
+            "month" => MonthOf(new DateOnly(m.Year, m.Month, 1).AddMonths(offset)),
+            "week" => new Period(null, null, null, null),
+            _ => new Period(m.AddDays(offset).Year, null, m.AddDays(offset).Month, m.AddDays(offset).Day),
+        };
+        if (unit == "week")
+        {
+            var monday = m.AddDays(-(((int)m.DayOfWeek + 6) % 7)).AddDays(7 * offset);
+            range = new TimeRange(monday, monday.AddDays(7), null);
+            return true;
+        }
+
+        range = new TimeRange(p.Start, p.EndExclusive, p);
+        return true;
+
+        static Period QuarterOf(DateOnly d) => new(d.Year, ((d.Month - 1) / 3) + 1, null, null);
+        static Period MonthOf(DateOnly d) => new(d.Year, null, d.Month, null);
+    }
+
+    /// <summary>"Today" for relative dates: the largest date in the data (or 31 December of the largest year).</summary>
+    private DateOnly? MaxDate()
+    {
+        var dateCol = _index.DateColumns.FirstOrDefault(c => c.MaxDate is not null);
+        if (dateCol is not null)
+        {
+            return dateCol.MaxDate;
+        }
+
+        var yearCol = _index.Columns.FirstOrDefault(c => c.IsYear && c.MaxNumber is not null);
+        if (yearCol is null)
+        {
+            return null;
+        }
+
+        var monthCol = _index.Columns.FirstOrDefault(c => c.IsMonth && c.MaxNumber is not null);
+        return new DateOnly((int)yearCol.MaxNumber!.Value, 12, 31);
+    }
+
+    /// <summary>The column a time expression at item <paramref name="at"/> applies to.</summary>
+    private ColumnInfo? TimeTarget(int at, bool needsMonth)
+    {
+        // A date or year column named right before the expression ("order date in 2023", "opened after 2013").
+        for (var k = at - 1; k >= 0 && k >= at - 3; k--)
+        {
+            var it = _items[k];
+            if (it.Kind == ItemKind.Column && (it.Column!.IsTemporal || it.Column.IsYear))
+            {
+                it.Used = true;
+                return it.Column;
+            }
+
+            if (it.Kind is ItemKind.Value or ItemKind.Number or ItemKind.RowNoun)
+            {
+                break;
+            }
+        }
+
+        var mentioned = _items.FirstOrDefault(i => i.Kind == ItemKind.Column && !i.Used && (i.Column!.IsTemporal || i.Column.IsYear));
+        if (mentioned is not null && !needsMonth)
+        {
+            mentioned.Used = true;
+            return mentioned.Column;
+        }
+
+        var date = _index.DateColumns.FirstOrDefault();
+        if (date is not null)
+        {
+            return date;
+        }
+
+        if (needsMonth && _index.Columns.FirstOrDefault(c => c.IsMonth) is { } month && !_index.Columns.Any(c => c.IsYear))
+        {
+            return month;
+        }
+
+        return _index.Columns.Where(c => c.IsYear).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault()
+            ?? _index.Columns.FirstOrDefault(c => c.IsMonth);
+    }
+
+    private Expr? TimeCondition(ColumnInfo target, TimeRange? range, Period? loose)
+    {
+        var col = Exprs.Col(target.Name);
+        if (target.IsTemporal)
+        {
+            if (loose is not null)
+            {
+                return loose.Month is not null
+                    ? Exprs.Cmp("=", new ExtractExpr("month", col), new NumericLiteral(loose.Month.Value))
+                    : Exprs.Cmp("=", new ExtractExpr("quarter", col), new NumericLiteral(loose.Quarter!.Value));
+            }
+
+            var parts = new List<Expr>();
+            if (range!.Point is { Day: not null } day && target.Kind == ColumnKind.Date)
+            {
+                return Exprs.Cmp("=", col, Exprs.Date(day.Start));
+            }
+
+            if (range.From is not null)
+            {
+                parts.Add(Exprs.Cmp(">=", col, Exprs.Date(range.From.Value)));
+            }
+
+            if (range.To is not null)
+            {
+                parts.Add(Exprs.Cmp("<", col, Exprs.Date(range.To.Value)));
+            }
+
+            return Exprs.And(parts);
+        }
+
+        var monthCol = _index.Columns.FirstOrDefault(c => c.IsMonth);
+        var dayCol = _index.Columns.FirstOrDefault(c => c.Kind == ColumnKind.Integer && c.Stems.Count == 1 && c.Stems[0] == "day");
+        if (target.IsMonth)
+        {
+            var m = loose?.Month ?? range?.Point?.Month;
+            return m is null ? null : Exprs.Cmp("=", col, new NumericLiteral(m.Value));
+        }
+
+        if (loose is not null)
+        {
+            if (monthCol is null)
+            {
+                return null;
+            }
+
+            return loose.Month is not null
+                ? Exprs.Cmp("=", Exprs.Col(monthCol.Name), new NumericLiteral(loose.Month.Value))
+                : new BetweenExpr(Exprs.Col(monthCol.Name), new NumericLiteral((loose.Quarter!.Value * 3) - 2), new NumericLiteral(loose.Quarter.Value * 3));
+        }
+
+        // Integer year column (and month/day columns when present).
+        if (range!.Point is { } p)
+        {
+            var parts = new List<Expr> { Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)) };
+            if (p.Month is not null && monthCol is not null)
+            {
+                parts.Add(Exprs.Cmp("=", Exprs.Col(monthCol.Name), new NumericLiteral(p.Month.Value)));
+            }
+            else if (p.Quarter is not null && monthCol is not null)
+            {
+                parts.Add(new BetweenExpr(Exprs.Col(monthCol.Name), new NumericLiteral((p.Quarter.Value * 3) - 2), new NumericLiteral(p.Quarter.Value * 3)));
+            }
+
+            if (p.Day is not null && dayCol is not null)
+            {
+                parts.Add(Exprs.Cmp("=", Exprs.Col(dayCol.Name), new NumericLiteral(p.Day.Value)));
+            }
+
+            return Exprs.And(parts);
+        }
+
+        var fromYear = range.From is { } f ? (f.Month == 1 && f.Day == 1 ? f.Year : f.Year + 1) : (int?)null;
+        var toYear = range.To is { } t ? (t.Month == 1 && t.Day == 1 ? t.Year - 1 : t.Year) : (int?)null;
+        if (fromYear is not null && toYear is not null)
+        {
+            return fromYear == toYear
+                ? Exprs.Cmp("=", col, new NumericLiteral(fromYear.Value))
+                : new BetweenExpr(col, new NumericLiteral(fromYear.Value), new NumericLiteral(toYear.Value));
+        }
+
+        if (fromYear is not null)
+        {
+            return Exprs.Cmp(">=", col, new NumericLiteral(fromYear.Value));
+        }
+
+        return toYear is not null ? Exprs.Cmp("<=", col, new NumericLiteral(toYear.Value)) : null;
+    }
+}

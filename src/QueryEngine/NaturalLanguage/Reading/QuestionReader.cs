@@ -1,0 +1,438 @@
+using AstralytiQ.QueryEngine.Sql;
+
+namespace AstralytiQ.QueryEngine.NaturalLanguage.Reading;
+
+/// <summary>
+/// Turns the tagged spans of a question into the pieces of a plan, in passes that each consume
+/// what they recognise: time expressions, comparisons, missing values, patterns, values,
+/// measures, grouping, superlatives and ordering, boolean flags, and what is left to show.
+/// </summary>
+internal sealed partial class QuestionReader
+{
+    private static readonly HashSet<string> AdditiveWords = new[]
+    {
+        "revenue", "sale", "sales", "profit", "quantity", "amount", "total", "units", "spend", "spent", "income", "earnings",
+        "turnover", "volume", "count", "visitors", "attendance", "budget", "distance", "population", "sold",
+        "bonus", "tax", "fees", "gross", "net", "loss", "expense", "expenses", "capacity",
+    }.Select(w => WordForms.Canon(WordForms.Stem(w))).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Columns where more is worse, so "worst" means the highest value ("worst delay").</summary>
+    private static readonly HashSet<string> NegativeWords = new[]
+    {
+        "delay", "late", "lateness", "loss", "cost", "price", "error", "errors", "defect", "defects", "return", "returns", "cancellation",
+        "complaint", "complaints", "churn", "debt", "expense", "expenses", "fee", "fees", "penalty", "risk", "waiting", "wait", "downtime",
+        "mortality", "deaths", "injuries", "crime", "pollution", "emissions", "rank", "ranking",
+    }.Select(w => WordForms.Canon(WordForms.Stem(w))).ToHashSet(StringComparer.Ordinal);
+
+    private static readonly HashSet<string> SuperlativeLeadWords = new(StringComparer.Ordinal)
+    {
+        "with", "has", "have", "had", "having", "that", "get", "gets", "got", "receive", "receives", "received", "generate", "generates",
+        "generated", "make", "makes", "made", "sell", "sells", "sold", "see", "sees", "saw", "bring", "brings", "brought", "record", "records",
+        "produce", "produces", "produced", "win", "won", "wins", "earn", "earns", "earned", "score", "scored", "host", "hosts", "hosted",
+        "own", "owns", "owned", "reach", "reached", "offer", "offers", "spend", "spends", "account", "accounts", "contribute", "contributes",
+        "fly", "flies", "flew", "operate", "operates", "operated", "take", "takes", "took", "cost", "costs", "carry", "carries", "give", "gives",
+        "where", "whose", "of", "in", "for", "is", "are", "was", "were", "the", "among", "them",
+    };
+
+    private readonly IReadOnlyList<Token> _tokens;
+    private readonly List<Item> _items;
+    private readonly SchemaIndex _index;
+    private readonly QuestionReading _r;
+    private readonly List<(int At, ColumnInfo Column, string? Bucket)> _pendingBuckets = [];
+    private readonly List<(int At, PlanCondition Condition)> _conditions = [];
+    private MeasureSpec? _byMeasure;
+    private Item? _target;
+    private int _percentAt = -1;
+    private int _percentObjectEnd = -1;
+
+    private QuestionReader(IReadOnlyList<Token> tokens, List<Item> items, SchemaIndex index)
+    {
+        _tokens = tokens;
+        _items = items;
+        _index = index;
+        _r = new QuestionReading { Index = index, Tokens = tokens, Items = items };
+    }
+
+    public static QuestionReading Read(string question, SchemaIndex index)
+    {
+        var tokens = Tokenizer.Tokenize(question);
+        var items = Tagger.Tag(tokens, index);
+        var reader = new QuestionReader(tokens, items, index);
+        reader.Run();
+        return reader._r;
+    }
+
+    private void Run()
+    {
+        DetectFollowUp();
+        ExtendValueLists();
+        ResolveCompounds();
+        FindTarget();
+        TimePass();
+        ComparePass();
+        NullPass();
+        PatternPass();
+        ValuePass();
+        MeasurePass();
+        GroupPass();
+        OrderPass();
+        BooleanPass();
+        Finish();
+    }
+
+    // ------------------------------------------------------------------ navigation
+
+    private int Pos(Item it) => _items.IndexOf(it);
+
+    private static bool Skippable(Item it) =>
+        it.Modifier ||
+        (it.Kind == ItemKind.Word && it.IsFiller && it.Token!.Lower is not ("not" or "no" or "without" or "and" or "or" or "by" or "per" or "than")) ||
+        (it.Kind == ItemKind.Symbol && it.Text is "," or "(" or ")" or ":") ||
+        (it.Kind == ItemKind.Keyword && it.Infos.All(i => i.Kind is Kw.Which or Kw.List or Kw.Each));
+
+    private Item? Next(int pos, bool skipAnd = false)
+    {
+        for (var i = pos + 1; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (Skippable(it) || (skipAnd && it.Has(Kw.And)))
+            {
+                continue;
+            }
+
+            return it;
+        }
+
+        return null;
+    }
+
+    private Item? Prev(int pos)
+    {
+        for (var i = pos - 1; i >= 0; i--)
+        {
+            if (!Skippable(_items[i]))
+            {
+                return _items[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The lower-case raw word just before token index <paramref name="tokenIndex"/>, or empty.</summary>
+    private string WordBefore(int tokenIndex, int back = 1) => tokenIndex - back >= 0 ? _tokens[tokenIndex - back].Lower : string.Empty;
+
+    private string WordAfter(int tokenIndex) => tokenIndex < _tokens.Count ? _tokens[tokenIndex].Lower : string.Empty;
+
+    private void AddCondition(int at, Expr expr) => _conditions.Add((at, PlanCondition.Of(expr)));
+
+    // ------------------------------------------------------------------ shape
+
+    private void DetectFollowUp()
+    {
+        if (_tokens.Count == 0)
+        {
+            return;
+        }
+
+        var first = _tokens[0].Lower;
+        var second = _tokens.Count > 1 ? _tokens[1].Lower : string.Empty;
+        _r.FollowUpCue = first is "and" or "but" or "only" or "just" or "now" or "also" or "same" or "then" or "instead" or "ok" or "okay" or "break" or "split" or "sort" or "order" or "rank" or "limit" or "exclude" or "excluding" or "include" or "without" or "except" or "filter" or "restrict" or "group" or "show" && ContainsAny("instead", "it", "that", "those", "them", "these", "this", "only", "just", "also", "too", "same")
+            || first is "and" or "but" or "only" or "just" or "instead" or "now" or "also" or "same"
+            || (first is "what" or "how" && second == "about")
+            || first is "break" or "split" or "sort" or "order" or "rank"
+            || ContainsAny("instead", "same", "again");
+        _r.Instead = ContainsAny("instead", "rather", "replace");
+    }
+
+    private bool ContainsAny(params string[] words) => _tokens.Any(t => words.Contains(t.Lower, StringComparer.Ordinal));
+
+    /// <summary>The thing the question asks for: "which cut", "what are the names", "show the diamonds".</summary>
+    private void FindTarget()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (!(it.Has(Kw.Which) || it.Has(Kw.List)))
+            {
+                continue;
+            }
+
+            for (var j = i + 1; j < _items.Count; j++)
+            {
+                var n = _items[j];
+                if (n.Modifier)
+                {
+                    continue;
+                }
+
+                if (n.Kind is ItemKind.Column or ItemKind.RowNoun)
+                {
+                    _target = n;
+                    return;
+                }
+
+                if (n.IsFiller || n.Has(Kw.Each) || n.Has(Kw.Distinct) || n.Has(Kw.Top) || n.Kind == ItemKind.Number || n.Kind == ItemKind.Symbol)
+                {
+                    continue;
+                }
+
+                break;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ pre-passes
+
+    /// <summary>"a color of E or F": once one value of a column is read, short values after "or"/"and" are read in that column too.</summary>
+    private void ExtendValueLists()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var v = _items[i];
+            if (v.Kind != ItemKind.Value || v.Options.Select(o => o.Column).Distinct().Count() != 1)
+            {
+                continue;
+            }
+
+            var column = v.Options[0].Column;
+            var j = i + 1;
+            while (j + 1 < _items.Count && (_items[j].Has(Kw.Or) || _items[j].Has(Kw.And) || _items[j].Text == ","))
+            {
+                var w = _items[j + 1];
+                if (w.Kind == ItemKind.Value && w.Options.Any(o => o.Column == column))
+                {
+                    j += 2;
+                    continue;
+                }
+
+                if (w.Kind is not (ItemKind.Word or ItemKind.Keyword) || w.End - w.Start != 1)
+                {
+                    break;
+                }
+
+                var text = w.Text;
+                var value = column.Profile.Values.FirstOrDefault(x => text.Length <= 2 ? string.Equals(x, text, StringComparison.Ordinal) : string.Equals(x, text, StringComparison.OrdinalIgnoreCase));
+                if (value is null)
+                {
+                    break;
+                }
+
+                _items[j + 1] = new Item { Kind = ItemKind.Value, Start = w.Start, End = w.End, Score = 1.2, Options = [(column, value)], Text = w.Text };
+                j += 2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Two names in a row are one noun phrase: "product category" is the category, "Electronics products" is a filter
+    /// on category with "products" naming the rows, and "destination airport" keeps the column's own name over a synonym.
+    /// </summary>
+    private void ResolveCompounds()
+    {
+        for (var i = 0; i + 1 < _items.Count; i++)
+        {
+            var a = _items[i];
+            var b = _items[i + 1];
+            if (b.Start != a.End || a.Used || b.Used)
+            {
+                continue;
+            }
+
+            if (a.Kind == ItemKind.Column && b.Kind == ItemKind.Column)
+            {
+                if (a.Column == b.Column)
+                {
+                    b.Used = b.Modifier = true;
+                }
+                else if (b.ViaSynonym && !a.ViaSynonym && !a.Partial)
+                {
+                    b.Used = b.Modifier = true;
+                }
+                else if (a.Column!.IsText || a.Column.IsIdentifier)
+                {
+                    a.Used = a.Modifier = true;
+                }
+            }
+            else if (a.Kind == ItemKind.Value && b.Kind == ItemKind.Column && (b.Column!.IsText || b.Column.IsIdentifier) && !a.Options.Any(o => o.Column == b.Column))
+            {
+                b.Used = b.Modifier = true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ passes
+
+    private void ValuePass()
+    {
+        var values = _items.Where(i => i.Kind == ItemKind.Value && !i.Used).ToList();
+        var chosen = new List<(Item Item, ColumnInfo Column, string Value, bool Negated)>();
+        foreach (var v in values)
+        {
+            var pos = Pos(v);
+            var (column, value) = ChooseValueColumn(v, pos);
+            var negated = IsNegated(pos);
+            chosen.Add((v, column, value, negated));
+            v.Used = true;
+
+            // "category Electronics" written apart: the column's own mention next to the value is part of it.
+            var prev = Prev(pos);
+            var next = Next(pos);
+            foreach (var near in new[] { prev, next })
+            {
+                if (near is { Kind: ItemKind.Column, Used: false } && near.Column == column)
+                {
+                    near.Used = true;
+                }
+            }
+        }
+
+        // Values of one column are alternatives (IN); values of different columns are all required,
+        // unless "or" joins them.
+        var i = 0;
+        while (i < chosen.Count)
+        {
+            var group = new List<(Item Item, ColumnInfo Column, string Value, bool Negated)> { chosen[i] };
+            var j = i + 1;
+            while (j < chosen.Count && OrBetween(chosen[j - 1].Item, chosen[j].Item) && chosen[j].Negated == chosen[i].Negated)
+            {
+                group.Add(chosen[j]);
+                j++;
+            }
+
+            // Same-column values joined by "and"/"," are alternatives too ("in Chicago and Detroit").
+            if (group.Count == 1)
+            {
+                while (j < chosen.Count && chosen[j].Column == chosen[i].Column && chosen[j].Negated == chosen[i].Negated && AndBetween(chosen[j - 1].Item, chosen[j].Item))
+                {
+                    group.Add(chosen[j]);
+                    j++;
+                }
+            }
+
+            var byColumn = group.GroupBy(g => g.Column).ToList();
+            var parts = new List<Expr>();
+            foreach (var cg in byColumn)
+            {
+                var vals = cg.Select(g => g.Value).Distinct(StringComparer.Ordinal).ToList();
+                var negated = cg.First().Negated;
+                Expr col = Exprs.Col(cg.Key.Name);
+                parts.Add(vals.Count == 1
+                    ? Exprs.Cmp(negated ? "<>" : "=", col, Exprs.Str(vals[0]))
+                    : new InListExpr(col, vals.Select(x => (Expr)Exprs.Str(x)).ToArray(), negated));
+            }
+
+            AddCondition(group[0].Item.Start, parts.Count == 1 ? parts[0] : Exprs.Or(parts));
+            i = j;
+        }
+    }
+
+    private bool OrBetween(Item a, Item b)
+    {
+        for (var k = Pos(a) + 1; k < Pos(b); k++)
+        {
+            if (_items[k].Has(Kw.Or))
+            {
+                return true;
+            }
+
+            if (!Skippable(_items[k]) && !_items[k].Has(Kw.Not) && !(_items[k].Kind == ItemKind.Word && _items[k].Token!.Lower is "by" or "from" or "to" or "in"))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AndBetween(Item a, Item b)
+    {
+        for (var k = Pos(a) + 1; k < Pos(b); k++)
+        {
+            var it = _items[k];
+            if (it.Has(Kw.And) || (it.Kind == ItemKind.Symbol && it.Text == ","))
+            {
+                continue;
+            }
+
+            if (!Skippable(it) && !(it.Kind == ItemKind.Word && it.Token!.Lower is "in" or "from" or "for"))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsNegated(int pos)
+    {
+        for (var k = pos - 1; k >= 0 && k >= pos - 3; k--)
+        {
+            var it = _items[k];
+            if (it.Has(Kw.Not) || (it.Kind == ItemKind.Keyword && it.Infos.Any(x => x.Kind == Kw.Compare && x.Op == "<>")))
+            {
+                it.Used = true;
+                return true;
+            }
+
+            if (it.Kind is ItemKind.Value or ItemKind.Column or ItemKind.RowNoun or ItemKind.Number || it.Has(Kw.And) || it.Has(Kw.Or))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private (ColumnInfo Column, string Value) ChooseValueColumn(Item v, int pos)
+    {
+        if (v.Options.Count == 1)
+        {
+            return v.Options[0];
+        }
+
+        // Direction words pick between origin- and destination-like columns.
+        var before = WordBefore(v.Start);
+        var before2 = WordBefore(v.Start, 2);
+        string[] fromWords = ["from", "departing", "leaving", "out", "origin", "originating", "depart", "departed", "departs", "leave", "left"];
+        string[] toWords = ["to", "into", "arriving", "arrive", "arrived", "arrives", "destination", "bound", "towards", "reaching", "landing", "land", "landed"];
+        var fromStems = new[] { "origin", "source", "from", "departure", "start", "home", "sender", "src" }.Select(WordForms.Stem).ToArray();
+        var toStems = new[] { "destination", "dest", "to", "arrival", "end", "away", "receiver", "target", "dst" }.Select(WordForms.Stem).ToArray();
+        if (fromWords.Contains(before) || fromWords.Contains(before2))
+        {
+            var m = v.Options.FirstOrDefault(o => o.Column.Stems.Any(s => fromStems.Contains(s)));
+            if (m.Column is not null)
+            {
+                return m;
+            }
+        }
+
+        if (toWords.Contains(before) || toWords.Contains(before2))
+        {
+            var m = v.Options.FirstOrDefault(o => o.Column.Stems.Any(s => toStems.Contains(s)));
+            if (m.Column is not null)
+            {
+                return m;
+            }
+        }
+
+        // A column named elsewhere in the question.
+        var mentioned = _items.Where(i => i.Kind == ItemKind.Column && !i.Used).Select(i => i.Column).ToHashSet();
+        var named = v.Options.FirstOrDefault(o => mentioned.Contains(o.Column));
+        if (named.Column is not null)
+        {
+            return named;
+        }
+
+        // Otherwise the simplest column name; prefer columns whose other words the question uses.
+        var questionStems = _tokens.Select(t => WordForms.Canon(t.Stem)).ToHashSet(StringComparer.Ordinal);
+        var best = v.Options.OrderByDescending(o => o.Column.Stems.Count(questionStems.Contains)).ThenBy(o => o.Column.Stems.Count).ThenBy(o => o.Column.Ordinal).First();
+        if (v.Options.Select(o => o.Column).Distinct().Count() > 1)
+        {
+            _r.Confidence -= 0.1;
+            _r.Notes.Add($"\"{v.Text}\" is a value of {string.Join(" and ", v.Options.Select(o => o.Column.Name).Distinct())}; read as {best.Column.Name}");
+        }
+
+        return best;
+    }
+}

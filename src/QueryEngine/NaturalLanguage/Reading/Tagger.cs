@@ -1,0 +1,662 @@
+namespace AstralytiQ.QueryEngine.NaturalLanguage.Reading;
+
+/// <summary>Kinds of tagged spans.</summary>
+internal enum ItemKind
+{
+    Column,
+    Value,
+    Keyword,
+    Number,
+    Date,
+    Quoted,
+    RowNoun,
+    Word,
+    Symbol,
+}
+
+/// <summary>A tagged span of the question: what a run of tokens was read as.</summary>
+internal sealed class Item
+{
+    public required ItemKind Kind { get; init; }
+
+    /// <summary>First token index.</summary>
+    public required int Start { get; init; }
+
+    /// <summary>One past the last token index.</summary>
+    public required int End { get; init; }
+
+    public double Score { get; init; }
+
+    public ColumnInfo? Column { get; init; }
+
+    /// <summary>The span matched only part of the column's name.</summary>
+    public bool Partial { get; init; }
+
+    /// <summary>The span matched an analyst's synonym rather than the column's own name.</summary>
+    public bool ViaSynonym { get; init; }
+
+    /// <summary>For values: the (column, value) readings, best first.</summary>
+    public IReadOnlyList<(ColumnInfo Column, string Value)> Options { get; init; } = [];
+
+    /// <summary>For values: the column's name was written next to the value ("Ideal cut").</summary>
+    public bool ColumnNamed { get; init; }
+
+    public KwInfo[] Infos { get; init; } = [];
+
+    public Token? Token { get; init; }
+
+    public string Text { get; init; } = string.Empty;
+
+    /// <summary>Set when a reading pass has consumed the item.</summary>
+    public bool Used { get; set; }
+
+    /// <summary>A name that only modifies the next one ("product" in "product category"); passes step over it.</summary>
+    public bool Modifier { get; set; }
+
+    public bool IsFiller => Kind == ItemKind.Word && Token is not null && Vocabulary.Filler.Contains(Token.Lower);
+
+    public bool Has(Kw kind) => Kind == ItemKind.Keyword && Infos.Any(i => i.Kind == kind);
+
+    public KwInfo? Get(Kw kind) => Kind == ItemKind.Keyword ? Infos.FirstOrDefault(i => i.Kind == kind) : null;
+
+    public bool IsWord(params string[] lowers) => Kind is ItemKind.Word or ItemKind.Keyword or ItemKind.Symbol && lowers.Contains(Text.ToLowerInvariant(), StringComparer.Ordinal);
+
+    public override string ToString() => Kind switch
+    {
+        ItemKind.Column => $"[col {Column!.Name}{(Partial ? "?" : string.Empty)}]",
+        ItemKind.Value => $"[val {string.Join('|', Options.Select(o => o.Column.Name + "=" + o.Value))}]",
+        ItemKind.Keyword => $"[{string.Join('/', Infos.Select(i => i.Kind).Distinct())} '{Text}']",
+        ItemKind.RowNoun => $"[rows '{Text}']",
+        _ => $"<{Kind} '{Text}'>",
+    };
+}
+
+/// <summary>Reads a question against one dataset: every plausible span, then the highest-scoring tiling.</summary>
+internal static class Tagger
+{
+    private static readonly HashSet<string> MonthPrepositions = new(StringComparer.Ordinal)
+    {
+        "in", "of", "during", "since", "before", "after", "until", "till", "through", "from", "to", "between", "and", "for", "on", "by", "last", "this", "early", "late", "mid",
+    };
+
+    private static readonly HashSet<string> ComboGlue = new(StringComparer.Ordinal)
+    {
+        "of", "is", "=", "named", "called", "equal", "equals", "the", "a", "an", ":", "being", "was", "are", "were", "as", "with", "grade", "type", "level",
+    };
+
+    public static List<Item> Tag(IReadOnlyList<Token> tokens, SchemaIndex index)
+    {
+        var candidates = new List<Item>();
+        AddKeywords(tokens, candidates);
+        AddRowNouns(tokens, index, candidates);
+        var columnCandidates = new List<Item>();
+        AddColumns(tokens, index, columnCandidates);
+        candidates.AddRange(columnCandidates);
+        AddValues(tokens, index, candidates, columnCandidates);
+        foreach (var t in tokens)
+        {
+            switch (t.Kind)
+            {
+                case TokenKind.Number:
+                    candidates.Add(new Item { Kind = ItemKind.Number, Start = t.Index, End = t.Index + 1, Score = 0.5, Token = t, Text = t.Text });
+                    break;
+                case TokenKind.Date:
+                    candidates.Add(new Item { Kind = ItemKind.Date, Start = t.Index, End = t.Index + 1, Score = 0.5, Token = t, Text = t.Text });
+                    break;
+                case TokenKind.Quoted:
+                    candidates.Add(new Item { Kind = ItemKind.Quoted, Start = t.Index, End = t.Index + 1, Score = 0.5, Token = t, Text = t.Text });
+                    break;
+                case TokenKind.Word when t.IsNumberWord:
+                    candidates.Add(new Item { Kind = ItemKind.Number, Start = t.Index, End = t.Index + 1, Score = 0.3, Token = t, Text = t.Text });
+                    break;
+            }
+        }
+
+        return Tile(tokens, candidates);
+    }
+
+    private static List<Item> Tile(IReadOnlyList<Token> tokens, List<Item> candidates)
+    {
+        var n = tokens.Count;
+        var best = new double[n + 1];
+        var back = new Item?[n + 1];
+        var from = new int[n + 1];
+        for (var i = 1; i <= n; i++)
+        {
+            best[i] = double.NegativeInfinity;
+        }
+
+        var byStart = candidates.GroupBy(c => c.Start).ToDictionary(g => g.Key, g => g.ToList());
+        for (var i = 0; i < n; i++)
+        {
+            if (double.IsNegativeInfinity(best[i]))
+            {
+                continue;
+            }
+
+            if (best[i] > best[i + 1])
+            {
+                best[i + 1] = best[i];
+                back[i + 1] = null;
+                from[i + 1] = i;
+            }
+
+            if (!byStart.TryGetValue(i, out var list))
+            {
+                continue;
+            }
+
+            foreach (var c in list)
+            {
+                var s = best[i] + c.Score;
+                if (s > best[c.End] + 1e-9)
+                {
+                    best[c.End] = s;
+                    back[c.End] = c;
+                    from[c.End] = i;
+                }
+            }
+        }
+
+        var items = new List<Item>();
+        var pos = n;
+        while (pos > 0)
+        {
+            var c = back[pos];
+            var start = from[pos];
+            if (c is null)
+            {
+                var t = tokens[start];
+                items.Add(new Item
+                {
+                    Kind = t.Kind == TokenKind.Symbol ? ItemKind.Symbol : ItemKind.Word,
+                    Start = start,
+                    End = start + 1,
+                    Token = t,
+                    Text = t.Text,
+                });
+            }
+            else
+            {
+                items.Add(c);
+            }
+
+            pos = start;
+        }
+
+        items.Reverse();
+        return items;
+    }
+
+    private static string SpanText(IReadOnlyList<Token> tokens, int start, int end) =>
+        string.Join(' ', Enumerable.Range(start, end - start).Select(k => tokens[k].Text));
+
+    private static void AddKeywords(IReadOnlyList<Token> tokens, List<Item> candidates)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind is TokenKind.Quoted or TokenKind.Number or TokenKind.Date || !Vocabulary.Phrases.TryGetValue(tokens[i].Lower, out var phrases))
+            {
+                continue;
+            }
+
+            foreach (var (words, infos) in phrases)
+            {
+                if (i + words.Length > tokens.Count)
+                {
+                    continue;
+                }
+
+                var ok = true;
+                for (var k = 0; k < words.Length && ok; k++)
+                {
+                    ok = tokens[i + k].Kind != TokenKind.Quoted && string.Equals(tokens[i + k].Lower, words[k], StringComparison.Ordinal);
+                }
+
+                if (!ok)
+                {
+                    continue;
+                }
+
+                var kept = infos;
+                if (i > 0 && words.Length == 1 && tokens[i].Lower is "name" or "names" or "record" or "records" or "report")
+                {
+                    kept = kept.Where(x => x.Kind is not (Kw.List or Kw.OrderBy)).ToArray();
+                    if (kept.Length == 0)
+                    {
+                        continue;
+                    }
+                }
+
+                if (infos.Any(x => x.Kind == Kw.Month) && words.Length == 1 && !LooksLikeMonth(tokens, i))
+                {
+                    kept = infos.Where(x => x.Kind != Kw.Month).ToArray();
+                    if (kept.Length == 0)
+                    {
+                        continue;
+                    }
+                }
+
+                candidates.Add(new Item
+                {
+                    Kind = ItemKind.Keyword,
+                    Start = i,
+                    End = i + words.Length,
+                    Score = words.Length + 0.05 * (words.Length - 1),
+                    Infos = kept,
+                    Text = SpanText(tokens, i, i + words.Length),
+                });
+            }
+        }
+    }
+
+    private static bool LooksLikeMonth(IReadOnlyList<Token> tokens, int i)
+    {
+        var t = tokens[i];
+        var unambiguous = t.Lower.Length > 3 && t.Lower is not ("march" or "may");
+        if (unambiguous)
+        {
+            return true;
+        }
+
+        var next = i + 1 < tokens.Count ? tokens[i + 1] : null;
+        if (next is not null && (next.Kind == TokenKind.Number || (next.Number is not null && next.Kind == TokenKind.Word)))
+        {
+            return true;
+        }
+
+        var prev = i > 0 ? tokens[i - 1] : null;
+        return (prev is not null && MonthPrepositions.Contains(prev.Lower)) || (t.Capitalized && i > 0 && t.Lower != "may");
+    }
+
+    private static void AddRowNouns(IReadOnlyList<Token> tokens, SchemaIndex index, List<Item> candidates)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            foreach (var (noun, weight) in index.RowNouns)
+            {
+                if (Matches(tokens, i, noun))
+                {
+                    candidates.Add(new Item
+                    {
+                        Kind = ItemKind.RowNoun,
+                        Start = i,
+                        End = i + noun.Length,
+                        Score = (noun.Length * weight) + (0.5 * (noun.Length - 1)) + (0.2 * weight),
+                        Text = SpanText(tokens, i, i + noun.Length),
+                    });
+                }
+            }
+        }
+    }
+
+    private static bool Matches(IReadOnlyList<Token> tokens, int at, string[] stems)
+    {
+        if (at + stems.Length > tokens.Count)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < stems.Length; k++)
+        {
+            var t = tokens[at + k];
+            if (t.Kind is not (TokenKind.Word or TokenKind.Number) || !string.Equals(WordForms.Canon(t.Stem), stems[k], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void AddColumns(IReadOnlyList<Token> tokens, SchemaIndex index, List<Item> candidates)
+    {
+        var questionStems = tokens.Where(t => t.Kind == TokenKind.Word).Select(t => WordForms.Canon(t.Stem)).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind is not (TokenKind.Word or TokenKind.Number))
+            {
+                continue;
+            }
+
+            // Whole phrases.
+            foreach (var phrase in index.ColumnPhrases)
+            {
+                if (Matches(tokens, i, phrase.Stems))
+                {
+                    var len = phrase.Stems.Length;
+                    var keywordNamed = len == 1 && Vocabulary.Phrases.TryGetValue(tokens[i].Lower, out var kws) &&
+                        kws.Any(p => p.Words.Length == 1 && p.Infos.Any(x => x.Kind is Kw.Avg or Kw.Sum or Kw.Max or Kw.Min or Kw.CountOf or Kw.Median));
+                    candidates.Add(new Item
+                    {
+                        Kind = ItemKind.Column,
+                        Start = i,
+                        End = i + len,
+                        Score = keywordNamed ? 0.9 : (len * 1.0 * phrase.Weight) + 0.3 + (0.5 * (len - 1)) + (0.01 * (phrase.Column.Stems.Count == len ? 1 : 0)),
+                        Column = phrase.Column,
+                        ViaSynonym = phrase.Synonym,
+                        Text = SpanText(tokens, i, i + len),
+                    });
+                }
+            }
+
+            // "name of the winner" → winner_name; "date of birth" → birth_date.
+            if (i + 2 < tokens.Count && tokens[i + 1].Lower is "of" or "for")
+            {
+                var j = i + 2;
+                if (j < tokens.Count && tokens[j].Lower is "the" or "a" or "an" or "each" or "every" or "all")
+                {
+                    j++;
+                }
+
+                if (j < tokens.Count)
+                {
+                    var w1 = WordForms.Canon(tokens[i].Stem);
+                    var w2 = WordForms.Canon(tokens[j].Stem);
+                    foreach (var col in index.Columns)
+                    {
+                        if (col.Stems.Count == 2 && ((col.Stems[0] == w2 && col.Stems[1] == w1) || (col.Stems[0] == w1 && col.Stems[1] == w2)))
+                        {
+                            candidates.Add(new Item { Kind = ItemKind.Column, Start = i, End = j + 1, Score = 2.35 + (0.5 * (j - i - 1)), Column = col, Text = SpanText(tokens, i, j + 1) });
+                        }
+                    }
+                }
+            }
+
+            // Part of a longer name ("delay" in dep_delay), scored by how many of the name's other words the question has.
+            var stem = WordForms.Canon(tokens[i].Stem);
+            var lower = tokens[i].Lower;
+            if (Vocabulary.Filler.Contains(lower) && lower is not ("name" or "names" or "number" or "type" or "types" or "value" or "amount" or "detail" or "details" or "kind"))
+            {
+                continue;
+            }
+
+            foreach (var col in index.Columns)
+            {
+                if (col.Stems.Count < 2)
+                {
+                    continue;
+                }
+
+                for (var k = 0; k < col.Stems.Count; k++)
+                {
+                    if (col.Stems[k] != stem)
+                    {
+                        continue;
+                    }
+
+                    var len = 1;
+                    while (k + len < col.Stems.Count && i + len < tokens.Count && WordForms.Canon(tokens[i + len].Stem) == col.Stems[k + len])
+                    {
+                        len++;
+                    }
+
+                    if (len == col.Stems.Count)
+                    {
+                        continue;
+                    }
+
+                    var others = col.Stems.Where((s, idx) => (idx < k || idx >= k + len) && questionStems.Contains(s)).Count();
+                    var generic = stem is "name" or "id" or "date" or "number" or "code" or "type" or "time" or "year" or "day" or "nam" or "valu" or "amount";
+                    candidates.Add(new Item
+                    {
+                        Kind = ItemKind.Column,
+                        Start = i,
+                        End = i + len,
+                        Score = (len * (generic ? 0.45 : 0.62)) + (0.12 * others) - (0.01 * (col.Stems.Count - len)),
+                        Column = col,
+                        Partial = true,
+                        Text = SpanText(tokens, i, i + len),
+                    });
+                    break;
+                }
+            }
+
+            // One typo in a longer word ("revenu", "popuation").
+            if (lower.Length >= 5 && !Vocabulary.Phrases.ContainsKey(lower) && !Vocabulary.Filler.Contains(lower))
+            {
+                foreach (var col in index.Columns)
+                {
+                    foreach (var s in col.Stems)
+                    {
+                        if (s.Length >= 4 && s != stem && WordForms.WithinOneEdit(s, stem) && WordForms.WithinOneEdit(s, WordForms.Stem(lower)))
+                        {
+                            candidates.Add(new Item
+                            {
+                                Kind = ItemKind.Column,
+                                Start = i,
+                                End = i + 1,
+                                Score = col.Stems.Count == 1 ? 0.7 : 0.5,
+                                Column = col,
+                                Partial = col.Stems.Count > 1,
+                                Text = tokens[i].Text,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void AddValues(IReadOnlyList<Token> tokens, SchemaIndex index, List<Item> candidates, List<Item> columnCandidates)
+    {
+        var valueSpans = new List<Item>();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var t = tokens[i];
+            if (t.Kind == TokenKind.Quoted)
+            {
+                var q = t.Text.Trim();
+                var matches = index.Values.Where(v => string.Equals(v.Value, q, StringComparison.OrdinalIgnoreCase)).Select(v => (v.Column, v.Value)).ToArray();
+                if (matches.Length > 0)
+                {
+                    valueSpans.Add(new Item { Kind = ItemKind.Value, Start = i, End = i + 1, Score = 1.6, Options = matches, Text = t.Text, Token = t });
+                }
+
+                continue;
+            }
+
+            var groups = new Dictionary<(int End, bool Exact), List<(ColumnInfo, string)>>();
+            foreach (var v in index.Values.Concat(index.SynonymValues))
+            {
+                var len = v.Lowers.Length;
+                if (i + len > tokens.Count)
+                {
+                    continue;
+                }
+
+                var exact = true;
+                var stemmed = true;
+                for (var k = 0; k < len; k++)
+                {
+                    var tk = tokens[i + k];
+                    if (tk.Kind == TokenKind.Quoted || tk.Kind == TokenKind.Symbol)
+                    {
+                        exact = stemmed = false;
+                        break;
+                    }
+
+                    exact &= string.Equals(tk.Lower, v.Lowers[k], StringComparison.Ordinal);
+                    stemmed &= string.Equals(tk.Stem, v.Stems[k], StringComparison.Ordinal);
+                }
+
+                if (!exact && !stemmed)
+                {
+                    continue;
+                }
+
+                if (len == 1 && !SingleWordValueAllowed(tokens[i], v.Value))
+                {
+                    continue;
+                }
+
+                var key = (i + len, exact);
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    groups[key] = list = [];
+                }
+
+                list.Add((v.Column, v.Value));
+            }
+
+            foreach (var ((end, exact), options) in groups)
+            {
+                var len = end - i;
+                valueSpans.Add(new Item
+                {
+                    Kind = ItemKind.Value,
+                    Start = i,
+                    End = end,
+                    Score = (len * (exact ? 1.2 : 1.1)) + 0.3 + (0.5 * (len - 1)) - (ColumnNamedToo(tokens, i, end, index, options) ? 0.6 : 0),
+                    Options = options.Distinct().OrderBy(o => o.Item1.Stems.Count).ThenBy(o => o.Item1.Ordinal).ToArray(),
+                    Text = SpanText(tokens, i, end),
+                });
+            }
+
+            // "French" for France, "Asian" for Asia.
+            if (t.Kind == TokenKind.Word && Vocabulary.Demonyms.TryGetValue(t.Lower, out var places))
+            {
+                var hits = index.Values.Where(v => places.Any(p => string.Equals(p, v.Value, StringComparison.OrdinalIgnoreCase))).Select(v => (v.Column, v.Value)).Distinct().ToArray();
+                if (hits.Length > 0)
+                {
+                    valueSpans.Add(new Item { Kind = ItemKind.Value, Start = i, End = i + 1, Score = 1.25, Options = hits, Text = t.Text });
+                }
+            }
+
+            // A distinctive word of a longer value ("Delta" for "Delta Air Lines").
+            if (t.Kind == TokenKind.Word && (t.Capitalized || t.Lower.Length >= 5) && !Vocabulary.AmbiguousValueWords.Contains(t.Lower))
+            {
+                var partial = index.PartialValues.Where(v => string.Equals(v.Stems[0], t.Stem, StringComparison.Ordinal)).Select(v => (v.Column, v.Value)).Distinct().ToArray();
+                if (partial.Length > 0)
+                {
+                    valueSpans.Add(new Item { Kind = ItemKind.Value, Start = i, End = i + 1, Score = 0.95, Options = partial, Text = t.Text });
+                }
+            }
+        }
+
+        candidates.AddRange(valueSpans);
+
+        // Value next to its column's name: "Ideal cut", "cut Ideal", "the color D", "I1 clarity".
+        foreach (var col in columnCandidates.Where(c => !c.Partial || c.End - c.Start >= 1))
+        {
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                // value then column
+                foreach (var v in index.Values.Where(v => v.Column == col.Column && v.Lowers.Length <= col.Start - i && v.Lowers.Length > 0))
+                {
+                    if (col.Start - i - v.Lowers.Length > 1 || !Matches(tokens, i, v.Lowers, lower: true))
+                    {
+                        continue;
+                    }
+
+                    var gapOk = col.Start - i - v.Lowers.Length == 0 || ComboGlue.Contains(tokens[i + v.Lowers.Length].Lower);
+                    if (gapOk)
+                    {
+                        candidates.Add(Combo(tokens, i, col.End, col.Column!, v.Value, v.Lowers.Length + (col.End - col.Start)));
+                    }
+                }
+            }
+
+            // column then value (skipping up to two glue words)
+            var at = col.End;
+            for (var gap = 0; gap <= 2 && at + gap <= tokens.Count; gap++)
+            {
+                if (gap > 0 && !ComboGlue.Contains(tokens[at + gap - 1].Lower))
+                {
+                    break;
+                }
+
+                var startV = at + gap;
+                if (startV >= tokens.Count)
+                {
+                    break;
+                }
+
+                if (tokens[startV].Kind == TokenKind.Quoted)
+                {
+                    var q = tokens[startV].Text.Trim();
+                    var value = col.Column!.Profile.Values.FirstOrDefault(v => string.Equals(v, q, StringComparison.OrdinalIgnoreCase));
+                    if (value is not null)
+                    {
+                        candidates.Add(Combo(tokens, col.Start, startV + 1, col.Column, value, (col.End - col.Start) + 1));
+                    }
+
+                    continue;
+                }
+
+                foreach (var v in index.Values.Where(v => v.Column == col.Column))
+                {
+                    if (Matches(tokens, startV, v.Lowers, lower: true))
+                    {
+                        candidates.Add(Combo(tokens, col.Start, startV + v.Lowers.Length, col.Column!, v.Value, (col.End - col.Start) + v.Lowers.Length));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Item Combo(IReadOnlyList<Token> tokens, int start, int end, ColumnInfo column, string value, int meaningful) => new()
+    {
+        Kind = ItemKind.Value,
+        Start = start,
+        End = end,
+        Score = (meaningful * 1.2) + 0.5 + (0.5 * (meaningful - 1)) + (0.3 * (end - start - meaningful)),
+        Options = [(column, value)],
+        ColumnNamed = true,
+        Text = SpanText(tokens, start, end),
+    };
+
+    /// <summary>
+    /// The span is also a column's own name and is not written the way the value is ("by carrier" is the column carrier,
+    /// "because of Carrier" the value).
+    /// </summary>
+    private static bool ColumnNamedToo(IReadOnlyList<Token> tokens, int start, int end, SchemaIndex index, List<(ColumnInfo, string)> options)
+    {
+        var stems = Enumerable.Range(start, end - start).Select(k => WordForms.Canon(tokens[k].Stem)).ToArray();
+        var isColumn = index.ColumnPhrases.Any(p => p.Value is null && p.Stems.SequenceEqual(stems));
+        if (!isColumn)
+        {
+            return false;
+        }
+
+        var text = string.Join(' ', Enumerable.Range(start, end - start).Select(k => tokens[k].Text));
+        return !options.Any(o => string.Equals(o.Item2, text, StringComparison.Ordinal));
+    }
+
+    private static bool Matches(IReadOnlyList<Token> tokens, int at, string[] lowers, bool lower)
+    {
+        if (at < 0 || at + lowers.Length > tokens.Count)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < lowers.Length; k++)
+        {
+            var t = tokens[at + k];
+            if (t.Kind is TokenKind.Quoted or TokenKind.Symbol || !string.Equals(lower ? t.Lower : t.Stem, lowers[k], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A one-word value that is also an English word, a letter or a question keyword needs its exact spelling (case included).</summary>
+    private static bool SingleWordValueAllowed(Token t, string value)
+    {
+        var lower = t.Lower;
+        if (value.Length == 1)
+        {
+            return false;
+        }
+
+        var common = Vocabulary.AmbiguousValueWords.Contains(lower) || Vocabulary.Filler.Contains(lower) || Vocabulary.Phrases.ContainsKey(lower);
+        if (!common)
+        {
+            return true;
+        }
+
+        return string.Equals(t.Text, value, StringComparison.Ordinal) && (t.AllCaps || t.Index > 0);
+    }
+}
