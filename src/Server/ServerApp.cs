@@ -1,4 +1,8 @@
-using AstralytiQ.Server.Features.System;
+using AstralytiQ.Server.Features.Admin;
+using AstralytiQ.Server.Features.Identity;
+using AstralytiQ.Server.Features.Status;
+using AstralytiQ.Server.Infrastructure.Auth;
+using AstralytiQ.Server.Infrastructure.RateLimiting;
 using AstralytiQ.Server.Infrastructure.Configuration;
 using AstralytiQ.Server.Infrastructure.Health;
 using AstralytiQ.Server.Infrastructure.Postgres;
@@ -27,13 +31,21 @@ public static class ServerApp
         builder.Services.AddValidatedOptions<HealthOptions>(HealthOptions.SectionName);
         builder.Services.AddSingleton<HealthMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
-        builder.Services.AddGrpc();
+        builder.Services.AddIdentityFeature();
+        builder.Services.AddGrpc(options =>
+        {
+            // Outermost first: who is calling, then how much they may call.
+            options.Interceptors.Add<AuthInterceptor>();
+            options.Interceptors.Add<RateLimitInterceptor>();
+        });
 
         var app = builder.Build();
         app.MapOperationalEndpoints();
         app.MapGrpcHealthService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<SystemApi>();
+        app.MapGrpcService<IdentityApi>();
+        app.MapGrpcService<AdminApi>();
         return app;
     }
 

@@ -57,6 +57,7 @@ public sealed class ServerProcessHost(WebApplication app, Uri grpcAddress) : IAs
             ["Redis:Endpoint"] = TestEnvironment.RedisEndpoint,
             ["Logging:MinimumLevel"] = "Warning",
             ["Health:CheckInterval"] = "00:00:00.200",
+            ["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
         };
         var app = server::AstralytiQ.Server.ServerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync();

@@ -14,6 +14,8 @@ public sealed class ConfigurationTests
     [InlineData("Server:HttpUrl", "", "Server:HttpUrl is required")]
     [InlineData("Redis:Endpoint", "", "Redis:Endpoint")]
     [InlineData("Health:CheckInterval", "00:00:00.001", "Health:CheckInterval must be between")]
+    [InlineData("Auth:SigningKey", "", "Auth:SigningKey is required")]
+    [InlineData("Auth:SigningKey", "c2hvcnQ=", "Auth:SigningKey must be base64 of at least 32 bytes")]
     public async Task Bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string?>
@@ -24,6 +26,7 @@ public sealed class ConfigurationTests
             ["Postgres:StartupTimeout"] = "00:00:00",
             ["Redis:Endpoint"] = "127.0.0.1:1",
             ["Logging:MinimumLevel"] = "Fatal",
+            ["Auth:SigningKey"] = Infrastructure.ServerHost.SigningKey,
             [key] = value,
         };
         var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
@@ -53,6 +56,7 @@ public sealed class ConfigurationTests
         start.Environment["ASTQ__Server__GrpcUrl"] = $"http://127.0.0.1:{TestEnvironment.FreePort()}";
         start.Environment["ASTQ__Server__HttpUrl"] = $"http://127.0.0.1:{TestEnvironment.FreePort()}";
         start.Environment["ASTQ__Redis__Endpoint"] = "127.0.0.1:1";
+        start.Environment["ASTQ__Auth__SigningKey"] = Infrastructure.ServerHost.SigningKey;
 
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

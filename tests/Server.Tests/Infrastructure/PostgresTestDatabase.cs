@@ -1,33 +1,79 @@
+using System.Security.Cryptography;
 using Npgsql;
 
 namespace AstralytiQ.Server.Tests.Infrastructure;
 
-/// <summary>A fresh, uniquely named database in the test cluster, dropped on dispose.</summary>
+/// <summary>
+/// A fresh database in the test cluster owned by its own application role (LOGIN CREATEROLE, not a
+/// superuser), like production's astq_app, so Row Level Security and role grants really apply.
+/// Dropped, with its roles, on dispose.
+/// </summary>
 public sealed class PostgresTestDatabase : IAsyncLifetime
 {
+    private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
     public string Name { get; } = "astq_test_" + Guid.NewGuid().ToString("N")[..16];
 
+    public string RoleName => Name + "_app";
+
+    /// <summary>The application role's connection string; what the server under test uses.</summary>
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>A superuser connection to the same database, for test set-up and inspection only.</summary>
+    public string AdminConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
         await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdminConnectionString);
         await admin.OpenAsync();
-        await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", admin))
+        await ExecuteAsync(admin, $"CREATE ROLE \"{RoleName}\" LOGIN CREATEROLE PASSWORD '{_password}'");
+        await ExecuteAsync(admin, $"CREATE DATABASE \"{Name}\" OWNER \"{RoleName}\"");
+        var adminBuilder = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdminConnectionString) { Database = Name };
+        AdminConnectionString = adminBuilder.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder
         {
-            await create.ExecuteNonQueryAsync();
-        }
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdminConnectionString) { Database = Name, Pooling = true }.ConnectionString;
+            Host = adminBuilder.Host,
+            Port = adminBuilder.Port,
+            Database = Name,
+            Username = RoleName,
+            Password = _password,
+        }.ConnectionString;
     }
 
     public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(ConnectionString);
+
+    public NpgsqlDataSource CreateAdminDataSource() => NpgsqlDataSource.Create(AdminConnectionString);
 
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdminConnectionString);
         await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        // Tenant reader roles the application created belong to this test; drop them with its role.
+        await using (var roles = new NpgsqlCommand(
+            "SELECT quote_ident(r.rolname) FROM pg_roles r JOIN pg_auth_members m ON m.roleid = r.oid JOIN pg_roles app ON app.oid = m.member WHERE app.rolname = @app AND r.rolname LIKE 'tr\\_%'", admin))
+        {
+            roles.Parameters.AddWithValue("app", RoleName);
+            var names = new List<string>();
+            await using (var reader = await roles.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    names.Add(reader.GetString(0));
+                }
+            }
+            foreach (var name in names)
+            {
+                await ExecuteAsync(admin, $"DROP ROLE IF EXISTS {name}");
+            }
+        }
+        await ExecuteAsync(admin, $"DROP ROLE IF EXISTS \"{RoleName}\"");
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -28,7 +28,10 @@ public sealed class ServerHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ServerHost> StartAsync(string postgresConnectionString, IDictionary<string, string?>? settings = null)
+    /// <summary>A fixed key for tests, so tests can also forge and inspect tokens.</summary>
+    public static readonly string SigningKey = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("astralytiq-test-signing-key-0123456789-abcdefghij"));
+
+    public static async Task<ServerHost> StartAsync(string postgresConnectionString, IDictionary<string, string?>? settings = null, Action<WebApplication>? map = null)
     {
         var grpcPort = TestEnvironment.FreePort();
         var httpPort = TestEnvironment.FreePort();
@@ -40,12 +43,14 @@ public sealed class ServerHost : IAsyncDisposable
             ["Redis:Endpoint"] = TestEnvironment.RedisEndpoint,
             ["Logging:MinimumLevel"] = "Warning",
             ["Health:CheckInterval"] = "00:00:00.200",
+            ["Auth:SigningKey"] = SigningKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             configuration[key] = value;
         }
         var app = ServerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(configuration));
+        map?.Invoke(app);
         await app.StartAsync();
         return new ServerHost(app, grpcPort, httpPort);
     }

@@ -4,9 +4,10 @@ using AstralytiQ.Server.Infrastructure.Health;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace AstralytiQ.Server.Features.System;
+namespace AstralytiQ.Server.Features.Status;
 
 /// <summary>What the server is and whether its dependencies answer; public, like grpc.health.v1.</summary>
+[AstralytiQ.Server.Infrastructure.Auth.PublicMethod]
 public sealed class SystemApi(HealthMonitor monitor, TimeProvider clock) : AstralytiQ.Api.V1.SystemService.SystemServiceBase
 {
     private static readonly DateTime StartedAt = DateTime.UtcNow;

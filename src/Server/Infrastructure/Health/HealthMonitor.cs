@@ -36,14 +36,26 @@ public sealed class HealthMonitor(
 
     public bool Serving => _latest.FirstOrDefault(c => c.Name == "postgres")?.Healthy == true;
 
+    /// <summary>The first check completes before the server listens, so health is never "unknown" to callers.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await CheckNowAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.CheckInterval);
-        do
+        try
         {
-            await CheckNowAsync(stoppingToken);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await CheckNowAsync(stoppingToken);
+            }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     public async Task<IReadOnlyList<ComponentHealth>> CheckNowAsync(CancellationToken cancellationToken)

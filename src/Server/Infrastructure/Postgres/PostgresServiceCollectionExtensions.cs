@@ -9,6 +9,7 @@ public static class PostgresServiceCollectionExtensions
     /// <summary>Registers the shared <see cref="NpgsqlDataSource"/>, migrations and the "postgres" readiness check.</summary>
     public static IServiceCollection AddPostgres(this IServiceCollection services)
     {
+        DapperSetup.Configure();
         services.AddValidatedOptions<PostgresOptions>(PostgresOptions.SectionName);
         services.AddSingleton(sp =>
         {
