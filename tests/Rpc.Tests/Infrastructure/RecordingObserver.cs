@@ -10,15 +10,45 @@ public sealed class RecordingObserver : IGrpcCallObserver
     private readonly Lock _sync = new();
     private readonly List<ObservedCall> _calls = [];
     private readonly List<(Func<ObservedCall, bool> Match, TaskCompletionSource<ObservedCall> Done)> _waiters = [];
+    private readonly List<(string CallId, TaskCompletionSource<ObservedCall> Started)> _startWaiters = [];
 
     public void OnCallStarted(HttpContext httpContext, string method, MethodType type)
     {
         var call = new ObservedCall(CallId(httpContext), method, type);
         httpContext.Items[typeof(ObservedCall)] = call;
+        List<TaskCompletionSource<ObservedCall>> started = [];
         lock (_sync)
         {
             _calls.Add(call);
+            foreach (var waiter in _startWaiters.ToArray())
+            {
+                if (string.Equals(waiter.CallId, call.CallId, StringComparison.Ordinal))
+                {
+                    _startWaiters.Remove(waiter);
+                    started.Add(waiter.Started);
+                }
+            }
         }
+        foreach (var tcs in started)
+        {
+            tcs.TrySetResult(call);
+        }
+    }
+
+    /// <summary>Completes when the call with this x-call-id has started.</summary>
+    public Task<ObservedCall> WaitForStartedAsync(string callId)
+    {
+        var tcs = new TaskCompletionSource<ObservedCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_sync)
+        {
+            var existing = _calls.FirstOrDefault(c => string.Equals(c.CallId, callId, StringComparison.Ordinal));
+            if (existing is not null)
+            {
+                return Task.FromResult(existing);
+            }
+            _startWaiters.Add((callId, tcs));
+        }
+        return tcs.Task.WaitAsync(TestTimeouts.Safety);
     }
 
     public void OnCallCompleted(HttpContext httpContext, string method, MethodType type, Status status, TimeSpan elapsed)
