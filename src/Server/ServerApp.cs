@@ -1,4 +1,5 @@
 using AstralytiQ.Server.Features.Admin;
+using AstralytiQ.Server.Features.Datasets;
 using AstralytiQ.Server.Features.Identity;
 using AstralytiQ.Server.Features.Status;
 using AstralytiQ.Server.Infrastructure.Auth;
@@ -32,6 +33,7 @@ public static class ServerApp
         builder.Services.AddSingleton<HealthMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddIdentityFeature();
+        builder.Services.AddDatasetsFeature();
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: who is calling, then how much they may call.
