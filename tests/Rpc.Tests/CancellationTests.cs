@@ -176,4 +176,36 @@ public sealed class CancellationTests(ServerFixture fixture) : IClassFixture<Ser
         var observed = await Server.Observer.WaitForCompletedAsync(id);
         Assert.Equal(StatusCode.Cancelled, observed.Status?.StatusCode);
     }
+
+    [Fact]
+    public async Task Cancelling_a_server_stream_between_reads_fires_the_handler_token_at_once()
+    {
+        var id = Guid.NewGuid().ToString();
+        var tracked = Server.Tracker[id];
+        using var cts = new CancellationTokenSource();
+        using var call = Client.ServerStream(new EchoRequest { CallId = id, StreamCount = 1, WaitForRelease = true }, cancellationToken: cts.Token);
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        // No read is pending: the cancellation itself must reset the stream.
+        cts.Cancel();
+
+        await tracked.TokenCancelled.Task.WithTimeout();
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.Cancelled, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Deadline_passing_between_reads_fires_the_handler_token()
+    {
+        var id = Guid.NewGuid().ToString();
+        var tracked = Server.Tracker[id];
+        using var call = Client.ServerStream(new EchoRequest { CallId = id, StreamCount = 1, WaitForRelease = true, IgnoreCancellation = true }, deadline: DateTime.UtcNow.AddMilliseconds(500));
+        Assert.True(await call.ResponseStream.MoveNext());
+
+        await tracked.TokenCancelled.Task.WithTimeout();
+        tracked.Release.TrySetResult();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+    }
 }

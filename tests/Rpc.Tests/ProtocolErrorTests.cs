@@ -264,4 +264,15 @@ public sealed class ProtocolErrorTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal("kept", response.Headers["x-good"]);
         Assert.DoesNotContain(response.RequestMetadata, e => e.Key is "x-odd!name" or "x-tab" or "x-data-bin");
     }
+
+    [Fact]
+    public async Task Non_gRPC_request_to_an_unknown_path_is_a_plain_404()
+    {
+        using var http = Server.CreateRawClient();
+
+        var raw = await RawGrpc.SendAsync(http, RawGrpc.Request("/some/page", new ByteArrayContent([]), "application/json"));
+
+        Assert.Equal(HttpStatusCode.NotFound, raw.StatusCode);
+        Assert.Null(raw.GrpcStatus);
+    }
 }
