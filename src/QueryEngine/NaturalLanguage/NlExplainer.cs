@@ -92,6 +92,79 @@ public static class NlExplainer
         return sb.ToString();
     }
 
+    /// <summary>
+    /// Summarises a result in a sentence or two: what was computed, over how many rows, and the notable value
+    /// (the single value, or the highest and lowest group).
+    /// </summary>
+    /// <param name="query">The query that produced the result.</param>
+    /// <param name="result">The rows and columns.</param>
+    /// <param name="rowsConsidered">How many rows of the dataset the query read (after its filters), when the caller knows it.</param>
+    public static string Summarize(Query query, NlResult result, long? rowsConsidered = null)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(result);
+        var what = Describe(query);
+        var over = rowsConsidered is { } n ? $" over {Count(n)} {(n == 1 ? "row" : "rows")}" : string.Empty;
+        if (result.Rows.Count == 0)
+        {
+            return $"No rows match: {what}.";
+        }
+
+        var numbers = Enumerable.Range(0, result.Columns.Count).Where(i => result.Rows.All(r => r[i] is null || ChartAdvisor.ToDouble(r[i]) is not null) && result.Rows.Any(r => r[i] is not null)).ToList();
+        var labels = Enumerable.Range(0, result.Columns.Count).Except(numbers).ToList();
+        var measure = query.Body is SelectCore core
+            ? core.Items.Select((item, i) => (item, i)).Where(x => x.item is ExpressionItem e && e.Expr is FunctionCall or BinaryExpr).Select(x => x.i).Where(numbers.Contains).DefaultIfEmpty(-1).Last()
+            : -1;
+        if (measure < 0 && numbers.Count > 0)
+        {
+            measure = numbers[^1];
+        }
+
+        if (result.Rows.Count == 1 && result.Columns.Count == 1)
+        {
+            return $"The {what} is {Format(result.Rows[0][0])}{over}.";
+        }
+
+        if (result.Rows.Count == 1 && measure >= 0)
+        {
+            var label = string.Join(", ", labels.Select(i => Format(result.Rows[0][i])));
+            var values = string.Join(", ", numbers.Select(i => $"{result.Columns[i].Name} {Format(result.Rows[0][i])}"));
+            return label.Length > 0 ? $"{label}: {values} ({what}{over})." : $"{values} ({what}{over}).";
+        }
+
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{Count(result.Rows.Count)} rows{(result.Truncated ? " (cut at the row limit)" : string.Empty)}: {what}{over}.");
+        if (measure >= 0 && labels.Count > 0)
+        {
+            var ranked = result.Rows.Where(r => r[measure] is not null).OrderByDescending(r => ChartAdvisor.ToDouble(r[measure])).ToList();
+            if (ranked.Count >= 2)
+            {
+                string Label(IReadOnlyList<object?> row) => string.Join(", ", labels.Select(i => Format(row[i])));
+                var top = ranked[0];
+                var bottom = ranked[^1];
+                text.Append(CultureInfo.InvariantCulture, $" Highest {result.Columns[measure].Name}: {Label(top)} ({Format(top[measure])}); lowest: {Label(bottom)} ({Format(bottom[measure])}).");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Count(long n) => n.ToString("#,0", CultureInfo.InvariantCulture);
+
+    private static string Format(object? v) => v switch
+    {
+        null => "no value",
+        decimal m => m == decimal.Truncate(m) ? m.ToString("#,0", CultureInfo.InvariantCulture) : Math.Round(m, 2).ToString("#,0.##", CultureInfo.InvariantCulture),
+        double d => double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) < 1e15 ? d.ToString("#,0", CultureInfo.InvariantCulture) : Math.Round(d, 2).ToString("#,0.##", CultureInfo.InvariantCulture),
+        float f => Format((double)f),
+        int or long or short => Convert.ToInt64(v, CultureInfo.InvariantCulture).ToString("#,0", CultureInfo.InvariantCulture),
+        DateTime dt => dt.TimeOfDay == TimeSpan.Zero ? dt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : dt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        bool b => b ? "yes" : "no",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? string.Empty,
+    };
+
     private static int? LimitOf(Query q) =>
         q.Limit is NumericLiteral { IsInteger: true } l && int.TryParse(l.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
 

@@ -7,6 +7,9 @@ internal sealed partial class QuestionReader
 {
     private sealed record Superlative(MeasureSpec? Measure, ColumnInfo? Column, bool Descending, ColumnInfo? CountGroup)
     {
+        /// <summary>From an adjective that implies its column ("oldest", "most expensive"): about single rows, not groups.</summary>
+        public bool Implied { get; init; }
+
         /// <summary>"the fewest?" with nothing after it: in a follow-up, only the direction changes.</summary>
         public bool Bare { get; init; }
     }
@@ -16,6 +19,7 @@ internal sealed partial class QuestionReader
     private bool? _topDescending;
     private int? _topCount;
     private readonly List<(MeasureSpec? Measure, ColumnInfo? Column, bool? Descending, bool Alphabetical)> _orderRequests = [];
+    private readonly HashSet<ColumnInfo> _partialOrderColumns = [];
 
     // ------------------------------------------------------------------ superlatives and ordering
 
@@ -171,7 +175,7 @@ internal sealed partial class QuestionReader
         }
 
         var measure = _r.Measures.FirstOrDefault(m => m.Column == column && m.At > k.Start && m.At - k.End <= 1);
-        _superlative = new Superlative(measure, column, desc, null);
+        _superlative = new Superlative(measure, column, desc, null) { Implied = measure is null };
     }
 
     private void ReadMaxMinSuperlative(int i)
@@ -193,12 +197,23 @@ internal sealed partial class QuestionReader
             return;
         }
 
+        if (t is not null && t.Has(Kw.CountOf) && Next(Pos(t)) is { Kind: ItemKind.Column, Used: false } counted && counted.Column!.IsNumeric && !counted.Column.IsIdentifier)
+        {
+            // "the greatest number of minutes": the column itself.
+            t.Used = true;
+            t = counted;
+        }
+
         if (t is { Kind: ItemKind.Column } && !t.Used && t.Column!.IsNumeric && !t.Column.IsIdentifier)
         {
             t.Used = true;
             if (judged is not null)
             {
                 desc = HighIsWanted(judged, t.Column);
+            }
+            else if (IsRankLike(t.Column) && k.Text.ToLowerInvariant() is "highest" or "lowest" or "top" or "bottom")
+            {
+                desc = !desc;
             }
 
             _superlative = new Superlative(null, t.Column, desc, null);
@@ -339,6 +354,11 @@ internal sealed partial class QuestionReader
             {
                 column = it.Column;
                 it.Used = true;
+                if (it.Partial)
+                {
+                    _partialOrderColumns.Add(it.Column!);
+                }
+
                 break;
             }
 
@@ -444,7 +464,7 @@ internal sealed partial class QuestionReader
             }
 
             var additive = c.Stems.Any(AdditiveWords.Contains);
-            var rowTarget = _target is { Kind: ItemKind.RowNoun } || (_target is { Kind: ItemKind.Column } t && t != it && !(t.Column!.IsText && grouped));
+            var rowTarget = _target is { Kind: ItemKind.RowNoun } || (_target is { Kind: ItemKind.Column } t && t != it && !(t.Column!.IsText && grouped)) || _superlative is { Implied: true };
             if ((additive && (grouped || !rowTarget) && _superlative?.Column != c) || (grouped && !rowTarget))
             {
                 it.Used = true;
@@ -453,7 +473,8 @@ internal sealed partial class QuestionReader
         }
 
         // "which X" with a measure, a superlative over groups or a HAVING: group by X.
-        var wantsGroups = r.Measures.Count > 0 || r.Having.Count > 0 || _byMeasure is not null || _superlative is { Measure: not null } || (_superlative?.Column is not null && _superlative.Column.IsNumeric);
+        var wantsGroups = r.Measures.Count > 0 || r.Having.Count > 0 || _byMeasure is not null || _superlative is { Measure: not null } ||
+            (_superlative is { Implied: false, Column: not null } && _superlative.Column.IsNumeric);
         var rowNounBetween = _target is not null && _superlativeAt >= 0 && _items.Any(i => i.Kind == ItemKind.RowNoun && i.Start > _target.Start && i.Start < _superlativeAt);
         if (_target is { Kind: ItemKind.Column } tc && !tc.Used && wantsGroups && Groupable(tc.Column!) && !IsRowLevel(tc.Column!) && !(rowNounBetween && _superlative?.Measure is null))
         {
@@ -477,6 +498,34 @@ internal sealed partial class QuestionReader
             }
 
             it.Used = true;
+            if (it.Start > 0 && _tokens[it.Start - 1].Lower == "full" && c.Stems.Contains(WordForms.Key("name")))
+            {
+                // "full name": first and last name where the table splits them.
+                string[] Keys(params string[] words) => words.Select(WordForms.Key).ToArray();
+                var first = _index.Columns.FirstOrDefault(x => x.Stems.SequenceEqual(Keys("first", "name")) || x.Stems.SequenceEqual(Keys("given", "name")));
+                var last = _index.Columns.FirstOrDefault(x => x.Stems.SequenceEqual(Keys("last", "name")) || x.Stems.SequenceEqual(Keys("family", "name")) || x.Stems.SequenceEqual(Keys("surname")));
+                if (first is not null && last is not null)
+                {
+                    foreach (var w in _items.Where(x => x.Kind == ItemKind.Word && x.Start == it.Start - 1))
+                    {
+                        w.Used = true;
+                    }
+
+                    r.Projection.Remove(c);
+                    if (!r.Projection.Contains(first))
+                    {
+                        r.Projection.Add(first);
+                    }
+
+                    if (!r.Projection.Contains(last))
+                    {
+                        r.Projection.Add(last);
+                    }
+
+                    continue;
+                }
+            }
+
             if (r.Measures.Count > 0 || r.Groups.Count > 0 || r.Having.Count > 0 || _byMeasure is not null || (_superlative?.Measure is not null && _superlative.Column is null))
             {
                 if (Groupable(c) || c.IsText)
@@ -606,8 +655,9 @@ internal sealed partial class QuestionReader
         }
 
         // Explicit orderings.
-        foreach (var (measure, column, desc, alphabetical) in _orderRequests)
+        foreach (var (measure, requested, desc, alphabetical) in _orderRequests)
         {
+            var column = requested;
             if (measure is not null)
             {
                 var m = r.Measures.FirstOrDefault(x => x.Agg == measure.Agg && x.Column == measure.Column) ?? measure;
@@ -627,6 +677,14 @@ internal sealed partial class QuestionReader
             }
             else if (column is not null)
             {
+                // "ordered by id" after "document ids": the shown column whose name shares the word.
+                var c0 = column;
+                if (_partialOrderColumns.Contains(c0) && r.Groups.All(g => g.Column != c0) && !r.Projection.Contains(c0))
+                {
+                    var shown = r.Groups.Select(g => g.Column).Concat(r.Projection).FirstOrDefault(c => c.Stems.Intersect(c0.Stems).Any());
+                    column = shown ?? column;
+                }
+
                 var key = r.Groups.FirstOrDefault(g => g.Column == column && g.Bucket is null);
                 var m = r.Measures.FirstOrDefault(x => x.Column == column);
                 if (r.Groups.Count > 0 && key is null)
@@ -733,6 +791,7 @@ internal sealed partial class QuestionReader
             if (_items.Any(i => i.Has(Kw.Star)) || _target is { Kind: ItemKind.RowNoun } || r.Where.Count > 0 || r.Order.Count > 0 || _items.Any(i => i.Kind == ItemKind.RowNoun))
             {
                 r.Star = true;
+                r.StarAsked = _items.Any(i => i.Has(Kw.Star) || i.Kind == ItemKind.RowNoun);
                 foreach (var star in _items.Where(i => i.Has(Kw.Star)))
                 {
                     star.Used = true;
@@ -743,7 +802,8 @@ internal sealed partial class QuestionReader
         if (r.Measures.Count == 0 && r.Groups.Count == 0 && r.Projection.Count > 0)
         {
             var distinctAsked = _items.Any(i => i.Has(Kw.Distinct));
-            var repetitive = r.Projection.All(c => c.IsCategorical && c.Profile.DistinctCount is { } d && _index.Schema.RowCount is { } rows && d * 20 <= rows);
+            var repetitive = r.Projection.All(c => c.IsCategorical && c.Profile.DistinctCount is { } d && _index.Schema.RowCount is { } rows && d * 20 <= rows) ||
+                (_targetViaWhich && r.Limit is null && r.Projection.All(c => !IsRowLevel(c) && c.Profile.DistinctCount is { } d && _index.Schema.RowCount is { } rows && d * 2 <= rows));
             if (distinctAsked || repetitive)
             {
                 r.Distinct = true;
@@ -759,8 +819,53 @@ internal sealed partial class QuestionReader
             r.Limit = _topCount;
         }
 
+        FindContradictions();
         Account();
     }
+
+    /// <summary>"a singer above 40 and a singer below 30": two conditions no single row can meet are about different rows, which a single filter cannot say.</summary>
+    private void FindContradictions()
+    {
+        var bounds = new Dictionary<string, (decimal? Low, decimal? High, List<decimal> Equal)>(StringComparer.Ordinal);
+        foreach (var c in _r.Where.SelectMany(PlanBuilder.Split))
+        {
+            if (c.Expr is BinaryExpr { Left: ColumnRef col } b && NumberOf(b.Right) is { } v)
+            {
+                var name = col.Name.Last.Name;
+                var cur = bounds.TryGetValue(name, out var x) ? x : (null, null, []);
+                switch (b.Operator)
+                {
+                    case BinaryOperator.Greater or BinaryOperator.GreaterOrEqual:
+                        cur.Low = cur.Low is null ? v : Math.Max(cur.Low.Value, v);
+                        break;
+                    case BinaryOperator.Less or BinaryOperator.LessOrEqual:
+                        cur.High = cur.High is null ? v : Math.Min(cur.High.Value, v);
+                        break;
+                    case BinaryOperator.Equal:
+                        cur.Equal.Add(v);
+                        break;
+                }
+
+                bounds[name] = cur;
+            }
+        }
+
+        foreach (var (name, (low, high, equal)) in bounds)
+        {
+            if ((low is not null && high is not null && low >= high) || equal.Distinct().Count() > 1 ||
+                (equal.Count > 0 && ((low is not null && equal.Any(e => e < low)) || (high is not null && equal.Any(e => e > high)))))
+            {
+                _r.Blocking.Add($"conditions on {name} that no single row can meet");
+            }
+        }
+    }
+
+    private static decimal? NumberOf(Expr e) => e switch
+    {
+        NumericLiteral n when decimal.TryParse(n.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+        UnaryExpr { Operator: UnaryOperator.Negate, Operand: NumericLiteral n } when decimal.TryParse(n.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => -d,
+        _ => null,
+    };
 
     private int FirstVerbAfter(int tokenIndex)
     {
@@ -817,7 +922,7 @@ internal sealed partial class QuestionReader
             return true;
         }
 
-        return c.Stems.Contains("name") || c.Stems.Contains("titl");
+        return c.Stems.Contains(WordForms.Key("name")) || c.Stems.Contains(WordForms.Key("title"));
     }
 
     private void ExcludeNullKeys()
@@ -845,7 +950,7 @@ internal sealed partial class QuestionReader
                     {
                         content++;
                         r.Unplaced.Add(t.Text);
-                        if (t.Capitalized && !first && !t.AllCaps)
+                        if ((t.Capitalized && !first && !t.AllCaps) || Vocabulary.Qualifiers.Contains(t.Lower))
                         {
                             r.Blocking.Add(t.Text);
                         }
@@ -868,7 +973,7 @@ internal sealed partial class QuestionReader
                 case ItemKind.Value when !it.Used:
                     r.Blocking.Add(it.Text);
                     break;
-                case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Comparative or Kw.Superlative or Kw.Like or Kw.StartsWith or Kw.EndsWith):
+                case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Comparative or Kw.Superlative):
                     r.Blocking.Add(it.Text);
                     break;
             }

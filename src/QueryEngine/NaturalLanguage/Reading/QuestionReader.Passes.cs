@@ -45,6 +45,16 @@ internal sealed partial class QuestionReader
             }
         }
 
+        // "with 1 to 2 paragraphs": a range without "between".
+        for (var i = 0; i + 2 < _items.Count; i++)
+        {
+            if (_items[i] is { Kind: ItemKind.Number, Used: false } && _items[i + 1].IsWord("to", "-") && _items[i + 2] is { Kind: ItemKind.Number, Used: false } &&
+                !(i > 0 && _items[i - 1].Has(Kw.Between)))
+            {
+                TryBetween(i - 1 < 0 ? i : i - 1, i);
+            }
+        }
+
         EqualityByUnit();
     }
 
@@ -115,6 +125,12 @@ internal sealed partial class QuestionReader
             op = op switch { ">" => "<", "<" => ">", ">=" => "<=", "<=" => ">=", _ => op };
         }
 
+        if (having is null && target!.IsTemporal)
+        {
+            // A plain number against a date column is not a comparison this reader can make; leave the number unplaced.
+            return;
+        }
+
         var value = NumberValue(num, numPos, target);
         k.Used = true;
         num.Used = true;
@@ -127,12 +143,7 @@ internal sealed partial class QuestionReader
             return;
         }
 
-        if (target!.IsTemporal)
-        {
-            return;
-        }
-
-        AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(target.Name), Exprs.Num(value)));
+        AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(target!.Name), Exprs.Num(value)));
     }
 
     private bool IsUnitWord(Item it) =>
@@ -287,7 +298,7 @@ internal sealed partial class QuestionReader
             unit.Used = true;
             var word = _tokens[unit.Start].Lower;
             if (word is "hours" or "hour" or "hrs" or "hr" && target is not null && !target.Stems.Contains("hour") &&
-                target.Stems.Any(s => s is "delay" or "minut" or "minute" or "time" or "duration" or "lat"))
+                target.Stems.Any(s => new[] { "delay", "minute", "time", "duration", "late" }.Select(WordForms.Key).Contains(s)))
             {
                 value *= 60;
             }
@@ -301,7 +312,7 @@ internal sealed partial class QuestionReader
     {
         having = null;
         invert = false;
-        if (cmp.Kind == Kw.Comparative && cmp.Implied is not null)
+        if (cmp.Kind == Kw.Comparative && cmp.Implied is not null && !(Prev(kPos) is { Kind: ItemKind.Column, Used: false } named && named.Column!.IsNumeric && !named.Column.IsYear))
         {
             var implied = ImpliedColumn(cmp.Implied, kPos);
             if (implied is not null)
@@ -428,10 +439,10 @@ internal sealed partial class QuestionReader
         return null;
     }
 
-    private void TryBetween(int i)
+    private void TryBetween(int i, int? firstNumber = null)
     {
         var k = _items[i];
-        var first = NumberAfter(i);
+        var first = firstNumber is { } fn ? (_items[fn], fn) : NumberAfter(i);
         if (first is null)
         {
             return;
@@ -467,7 +478,12 @@ internal sealed partial class QuestionReader
         var hi = NumberValue(n2, p2, target);
         Expr operand = having is not null ? having.ToExpr() : Exprs.Col(target!.Name);
         var expr = new BetweenExpr(operand, Exprs.Num(lo), Exprs.Num(hi));
-        k.Used = n1.Used = n2.Used = _items[j].Used = true;
+        if (firstNumber is null)
+        {
+            k.Used = true;
+        }
+
+        n1.Used = n2.Used = _items[j].Used = true;
         if (having is not null)
         {
             _r.Having.Add(PlanCondition.Of(expr));
@@ -630,7 +646,8 @@ internal sealed partial class QuestionReader
             }
 
             var q = NextSkipping(i, "the", "word", "letter", "string", "substring", "text", "phrase", "term");
-            if (q is null || q.Kind != ItemKind.Quoted && !(q.Kind == ItemKind.Word && q.Token!.Capitalized && !q.IsFiller))
+            var afterLetter = k.Text.Contains("letter", StringComparison.OrdinalIgnoreCase) || (q is not null && q.Start > 0 && _tokens[q.Start - 1].Lower is "letter" or "word" or "substring" or "string");
+            if (q is null || q.Kind != ItemKind.Quoted && !(q.Kind == ItemKind.Word && (q.Token!.Capitalized || afterLetter) && (!q.IsFiller || afterLetter)))
             {
                 continue;
             }
@@ -691,7 +708,7 @@ internal sealed partial class QuestionReader
     }
 
     private ColumnInfo? NameColumn() =>
-        _index.Columns.Where(c => c.IsText && (c.Stems.Contains("name") || c.Stems.Contains("titl"))).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault();
+        _index.Columns.Where(c => c.IsText && (c.Stems.Contains(WordForms.Key("name")) || c.Stems.Contains(WordForms.Key("title")))).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault();
 
     private ColumnInfo? TextColumnNear(int kPos, int qPos)
     {
@@ -915,6 +932,13 @@ internal sealed partial class QuestionReader
                 continue;
             }
 
+            if (it.Has(Kw.CountOf) && !it.Used && Next(j) is { Kind: ItemKind.Column, Used: false } counted && counted.Column!.IsNumeric && !counted.Column.IsIdentifier)
+            {
+                // "average number of injuries": the column already counts.
+                it.Used = true;
+                continue;
+            }
+
             if (it.Kind == ItemKind.Column && !it.Used && (it.Column!.IsNumeric || it.Column.IsTemporal || aggs.All(a => a.Agg is AggKind.Max or AggKind.Min)))
             {
                 columns.Add(it);
@@ -976,6 +1000,11 @@ internal sealed partial class QuestionReader
                 {
                     a = HighIsWanted(judged, c.Column) ? AggKind.Max : AggKind.Min;
                 }
+                else if (a is AggKind.Max or AggKind.Min && IsRankLike(c.Column) && item.Text.ToLowerInvariant() is "highest" or "lowest" or "top" or "bottom")
+                {
+                    // "the highest rank" is rank 1.
+                    a = a == AggKind.Max ? AggKind.Min : AggKind.Max;
+                }
 
                 _r.Measures.Add(new MeasureSpec(a, c.Column) { At = item.Start });
             }
@@ -983,6 +1012,9 @@ internal sealed partial class QuestionReader
     }
 
     // ------------------------------------------------------------------ grouping
+
+    private static readonly HashSet<string> MeasureLikeStems = new[] { "price", "cost", "amount", "salary", "weight", "height", "length", "width", "score", "points", "rate" }
+        .Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
 
     private static bool Groupable(ColumnInfo c)
     {
@@ -998,7 +1030,7 @@ internal sealed partial class QuestionReader
                 return d <= 60 && !c.Stems.Any(AdditiveWords.Contains);
             }
 
-            return !c.Stems.Any(AdditiveWords.Contains) && !c.Stems.Any(s => s is "pric" or "cost" or "amount" or "salary" or "weight");
+            return !c.Stems.Any(AdditiveWords.Contains) && !c.Stems.Any(MeasureLikeStems.Contains);
         }
 
         return false;
@@ -1194,6 +1226,11 @@ internal sealed partial class QuestionReader
 
         return _index.DateColumns.FirstOrDefault();
     }
+
+    private static readonly HashSet<string> RankStems = new[] { "rank", "ranking", "position", "place", "seed" }.Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A column where 1 is the top ("rank", "position"): "highest" means the smallest number.</summary>
+    private static bool IsRankLike(ColumnInfo c) => c.IsNumeric && c.Stems.Count > 0 && RankStems.Contains(c.Stems[^1]);
 
     /// <summary>For "best"/"worst": whether the highest value is meant (worst delay = highest delay, best rating = highest rating).</summary>
     private static bool HighIsWanted(KwInfo judged, ColumnInfo c) => (judged.Judgement < 0) == c.Stems.Any(NegativeWords.Contains);

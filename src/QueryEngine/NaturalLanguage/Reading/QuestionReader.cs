@@ -42,6 +42,7 @@ internal sealed partial class QuestionReader
     private readonly List<(int At, PlanCondition Condition)> _conditions = [];
     private MeasureSpec? _byMeasure;
     private Item? _target;
+    private bool _targetViaWhich;
     private int _percentAt = -1;
     private int _percentObjectEnd = -1;
 
@@ -67,6 +68,7 @@ internal sealed partial class QuestionReader
         DetectFollowUp();
         ExtendValueLists();
         ResolveCompounds();
+        DistributeHeads();
         FindTarget();
         TimePass();
         ComparePass();
@@ -169,6 +171,7 @@ internal sealed partial class QuestionReader
                 if (n.Kind is ItemKind.Column or ItemKind.RowNoun)
                 {
                     _target = n;
+                    _targetViaWhich = it.Text.StartsWith("which", StringComparison.OrdinalIgnoreCase) || (i > 0 && _items[i - 1].IsWord("in", "from", "for", "of"));
                     return;
                 }
 
@@ -225,6 +228,36 @@ internal sealed partial class QuestionReader
     }
 
     /// <summary>
+    /// "the names of loser and winner", "average age of losers and winners": the head word of the first column
+    /// ("name", "age") carries over to the words joined to it, when a column of that shape exists.
+    /// </summary>
+    private void DistributeHeads()
+    {
+        for (var i = 0; i + 2 < _items.Count; i++)
+        {
+            var a = _items[i];
+            if (a.Kind != ItemKind.Column || a.Column!.Stems.Count < 2 || !(_items[i + 1].Has(Kw.And) || _items[i + 1].Text == ","))
+            {
+                continue;
+            }
+
+            var b = _items[i + 2];
+            if (b.Kind is not (ItemKind.Column or ItemKind.RowNoun or ItemKind.Word) || b.End - b.Start != 1)
+            {
+                continue;
+            }
+
+            var head = a.Column.Stems[^1];
+            var word = WordForms.Key(_tokens[b.Start].Text);
+            var target = _index.Columns.FirstOrDefault(c => c != a.Column && c.Stems.Count == 2 && c.Stems[0] == word && c.Stems[1] == head);
+            if (target is not null && b.Column != target)
+            {
+                _items[i + 2] = new Item { Kind = ItemKind.Column, Start = b.Start, End = b.End, Score = 1.3, Column = target, Text = b.Text };
+            }
+        }
+    }
+
+    /// <summary>
     /// Two names in a row are one noun phrase: "product category" is the category, "Electronics products" is a filter
     /// on category with "products" naming the rows, and "destination airport" keeps the column's own name over a synonym.
     /// </summary>
@@ -275,14 +308,25 @@ internal sealed partial class QuestionReader
             chosen.Add((v, column, value, negated));
             v.Used = true;
 
-            // "category Electronics" written apart: the column's own mention next to the value is part of it.
-            var prev = Prev(pos);
+            // "category Electronics", "whose hometown is not X": the column's own mention next to the value is part of it.
             var next = Next(pos);
-            foreach (var near in new[] { prev, next })
+            if (next is { Kind: ItemKind.Column, Used: false } && next.Column == column)
             {
-                if (near is { Kind: ItemKind.Column, Used: false } && near.Column == column)
+                next.Used = true;
+            }
+
+            for (var j = pos - 1; j >= 0 && j >= pos - 4; j--)
+            {
+                var near = _items[j];
+                if (near is { Kind: ItemKind.Column } && near.Column == column)
                 {
                     near.Used = true;
+                    break;
+                }
+
+                if (!(Skippable(near) || near.Has(Kw.Not) || near.IsWord("is", "was", "are", "were", "equals", "=", "not") || near.Infos.Any(x => x.Kind == Kw.Compare && x.Op is "=" or "<>")))
+                {
+                    break;
                 }
             }
         }

@@ -126,7 +126,10 @@ internal sealed class QuestionReading
     public bool HasTarget => Measures.Count > 0 || Projection.Count > 0 || Star;
 
     /// <summary>The question names what to compute or show itself (a follow-up fragment does not).</summary>
-    public bool HasOwnTarget => (Measures.Count > 0 && !DefaultCount) || Projection.Count > 0;
+    public bool HasOwnTarget => (Measures.Count > 0 && !DefaultCount) || Projection.Count > 0 || (Star && StarAsked);
+
+    /// <summary>The rows themselves were asked for ("orders without a store", "all information").</summary>
+    public bool StarAsked { get; set; }
 
     public bool HasAnything => HasTarget || Where.Count > 0 || Groups.Count > 0 || Order.Count > 0 || Limit is not null || Having.Count > 0;
 }

@@ -145,7 +145,7 @@ internal sealed class SchemaIndex
             }
 
             // Without a trailing id/name/code ("customer_id" is what "customers" means).
-            if (col.Stems.Count > 1 && col.Stems[^1] is "id" or "name" or "code" or "number" or "nam")
+            if (col.Stems.Count > 1 && new[] { "id", "name", "code", "number" }.Select(WordForms.Key).Contains(col.Stems[^1]))
             {
                 phrases.Add(new ColumnPhrase(col.Stems.Take(col.Stems.Count - 1).ToArray(), col, 0.9));
             }
@@ -269,7 +269,7 @@ internal sealed class SchemaIndex
     public ColumnInfo? Find(string name) => Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
 
     /// <summary>The date or timestamp columns, most telling first (names with "date" before others).</summary>
-    public IEnumerable<ColumnInfo> DateColumns => Columns.Where(c => c.IsTemporal).OrderBy(c => c.Stems.Contains("date") ? 0 : 1).ThenBy(c => c.Ordinal);
+    public IEnumerable<ColumnInfo> DateColumns => Columns.Where(c => c.IsTemporal).OrderBy(c => c.Stems.Contains(WordForms.Key("date")) ? 0 : 1).ThenBy(c => c.Ordinal);
 
     public static ColumnKind KindOf(string type)
     {

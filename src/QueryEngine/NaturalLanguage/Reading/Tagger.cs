@@ -84,6 +84,9 @@ internal static class Tagger
         "of", "is", "=", "named", "called", "equal", "equals", "the", "a", "an", ":", "being", "was", "are", "were", "as", "with", "grade", "type", "level",
     };
 
+    private static readonly HashSet<string> GenericStems = new[] { "name", "id", "date", "number", "code", "type", "time", "year", "day", "value", "amount", "detail", "details", "info", "kind" }
+        .Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+
     public static List<Item> Tag(IReadOnlyList<Token> tokens, SchemaIndex index)
     {
         var candidates = new List<Item>();
@@ -228,6 +231,23 @@ internal static class Tagger
                     }
                 }
 
+                if (words.Length == 1 && kept.Any(x => x.Kind == Kw.OrderBy) && i > 0 &&
+                    !(i + 1 < tokens.Count && tokens[i + 1].Lower is "by" or "them" or "it" or "the" or "these" or "those" or "results" or "from" or "in" or "descending" or "ascending" or "alphabetically" or "accordingly" or "all" or "each" or "on"))
+                {
+                    kept = kept.Where(x => x.Kind != Kw.OrderBy).ToArray();
+                    if (kept.Length == 0)
+                    {
+                        continue;
+                    }
+                }
+
+                if (kept.Any(x => x.Kind == Kw.CountOf) && tokens[i].Lower == "number" && i > 0 && tokens[i - 1].Kind == TokenKind.Word &&
+                    !Vocabulary.Filler.Contains(tokens[i - 1].Lower) && !Vocabulary.Phrases.ContainsKey(tokens[i - 1].Lower))
+                {
+                    // "phone number of", "version number of": a name, not a count.
+                    continue;
+                }
+
                 if (infos.Any(x => x.Kind == Kw.Month) && words.Length == 1 && !LooksLikeMonth(tokens, i))
                 {
                     kept = infos.Where(x => x.Kind != Kw.Month).ToArray();
@@ -275,6 +295,11 @@ internal static class Tagger
         {
             foreach (var (noun, weight) in index.RowNouns)
             {
+                if (noun.Length == 1 && MatchesJoined(tokens, i, noun[0]))
+                {
+                    candidates.Add(new Item { Kind = ItemKind.RowNoun, Start = i, End = i + 2, Score = (2 * weight) + 0.5 + (0.2 * weight), Text = SpanText(tokens, i, i + 2) });
+                }
+
                 if (Matches(tokens, i, noun))
                 {
                     candidates.Add(new Item
@@ -288,6 +313,18 @@ internal static class Tagger
                 }
             }
         }
+    }
+
+    /// <summary>Two words written apart for a name written as one ("high schoolers" for highschooler, "pet type" for pettype).</summary>
+    private static bool MatchesJoined(IReadOnlyList<Token> tokens, int at, string stem)
+    {
+        if (stem.Length < 6 || at + 1 >= tokens.Count || tokens[at].Kind != TokenKind.Word || tokens[at + 1].Kind != TokenKind.Word)
+        {
+            return false;
+        }
+
+        var joined = tokens[at].Lower + tokens[at + 1].Lower;
+        return string.Equals(WordForms.Key(joined), stem, StringComparison.Ordinal) || string.Equals(tokens[at].Lower + tokens[at + 1].Stem, stem, StringComparison.Ordinal);
     }
 
     private static bool Matches(IReadOnlyList<Token> tokens, int at, string[] stems)
@@ -337,6 +374,14 @@ internal static class Tagger
                         ViaSynonym = phrase.Synonym,
                         Text = SpanText(tokens, i, i + len),
                     });
+                }
+            }
+
+            foreach (var phrase in index.ColumnPhrases.Where(p => p.Stems.Length == 1 && p.Value is null))
+            {
+                if (MatchesJoined(tokens, i, phrase.Stems[0]))
+                {
+                    candidates.Add(new Item { Kind = ItemKind.Column, Start = i, End = i + 2, Score = 2.8 * phrase.Weight, Column = phrase.Column, Text = SpanText(tokens, i, i + 2) });
                 }
             }
 
@@ -397,13 +442,13 @@ internal static class Tagger
                     }
 
                     var others = col.Stems.Where((s, idx) => (idx < k || idx >= k + len) && questionStems.Contains(s)).Count();
-                    var generic = stem is "name" or "id" or "date" or "number" or "code" or "type" or "time" or "year" or "day" or "nam" or "valu" or "amount";
+                    var generic = GenericStems.Contains(stem);
                     candidates.Add(new Item
                     {
                         Kind = ItemKind.Column,
                         Start = i,
                         End = i + len,
-                        Score = (len * (generic ? 0.45 : 0.62)) + (0.12 * others) - (0.01 * (col.Stems.Count - len)),
+                        Score = (len * (generic ? 0.45 : 0.62)) + (0.4 * (len - 1)) + (0.12 * others) - (0.01 * (col.Stems.Count - len)),
                         Column = col,
                         Partial = true,
                         Text = SpanText(tokens, i, i + len),
@@ -544,7 +589,7 @@ internal static class Tagger
                 // value then column
                 foreach (var v in index.Values.Where(v => v.Column == col.Column && v.Lowers.Length <= col.Start - i && v.Lowers.Length > 0))
                 {
-                    if (col.Start - i - v.Lowers.Length > 1 || !Matches(tokens, i, v.Lowers, lower: true))
+                    if (col.Start - i - v.Lowers.Length > 1 || !Matches(tokens, i, v.Lowers, lower: true) || !ComboValueAllowed(tokens, i, v))
                     {
                         continue;
                     }
@@ -586,13 +631,26 @@ internal static class Tagger
 
                 foreach (var v in index.Values.Where(v => v.Column == col.Column))
                 {
-                    if (Matches(tokens, startV, v.Lowers, lower: true))
+                    if (Matches(tokens, startV, v.Lowers, lower: true) && ComboValueAllowed(tokens, startV, v))
                     {
                         candidates.Add(Combo(tokens, col.Start, startV + v.Lowers.Length, col.Column!, v.Value, (col.End - col.Start) + v.Lowers.Length));
                     }
                 }
             }
         }
+    }
+
+    /// <summary>A one-word value spelled like a question word ("AND", "IN", "OR") is only read with its exact spelling.</summary>
+    private static bool ComboValueAllowed(IReadOnlyList<Token> tokens, int at, ValueEntry v)
+    {
+        if (v.Lowers.Length != 1)
+        {
+            return true;
+        }
+
+        var t = tokens[at];
+        var keywordLike = Vocabulary.Filler.Contains(t.Lower) || Vocabulary.Phrases.ContainsKey(t.Lower);
+        return !keywordLike || string.Equals(t.Text, v.Value, StringComparison.Ordinal);
     }
 
     private static Item Combo(IReadOnlyList<Token> tokens, int start, int end, ColumnInfo column, string value, int meaningful) => new()

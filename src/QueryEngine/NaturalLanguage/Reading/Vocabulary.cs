@@ -93,6 +93,22 @@ internal static class Vocabulary
         "whom", "ones", "people", "person", "having", "contain", "belong", "belongs", "belonging", "situated", "located",
     };
 
+    /// <summary>
+    /// Adjectives and adverbs that usually narrow a question ("arrived early", "expensive orders"). When one cannot
+    /// be placed the translator refuses rather than answer a broader question than the one asked.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Qualifiers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "early", "late", "delayed", "expensive", "cheap", "big", "small", "large", "huge", "tiny", "new", "old", "recent", "recently", "long",
+        "short", "high", "low", "good", "bad", "popular", "unpopular", "young", "rich", "poor", "fast", "slow", "heavy", "light", "active",
+        "inactive", "open", "closed", "completed", "complete", "incomplete", "pending", "failed", "successful", "valid", "invalid", "positive",
+        "negative", "profitable", "unprofitable", "loyal", "frequent", "rare", "senior", "junior", "domestic", "international", "local", "foreign",
+        "weekend", "weekends", "weekday", "weekdays", "morning", "evening", "night", "overnight", "summer", "winter", "spring", "autumn",
+        "holiday", "holidays", "returning", "repeat", "premium", "discounted", "overdue", "refunded", "cancelled", "canceled", "approved",
+        "rejected", "male", "female", "adult", "child", "children", "major", "minor", "top", "bottom", "upper", "lower", "northern", "southern",
+        "eastern", "western", "urban", "rural", "profit", "loss", "empty", "full", "busy", "quiet", "hot", "cold", "wet", "dry", "big",
+    };
+
     /// <summary>Single words that are also common English: a value spelled like one is linked only when capitalised or next to its column's name.</summary>
     public static readonly IReadOnlySet<string> AmbiguousValueWords = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -155,7 +171,7 @@ internal static class Vocabulary
         // Superlative adjectives that imply a column.
         Add(new(Kw.Superlative, Descending: true, Implied: ["age", "birth", "date", "year", "founded", "established", "built"], InvertForDates: true), "oldest", "eldest");
         Add(new(Kw.Superlative, Descending: false, Implied: ["age", "birth", "date", "year", "founded", "established", "built"], InvertForDates: true), "youngest");
-        Add(new(Kw.Superlative, Descending: true, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "newest", "latest", "most recent", "last", "recent");
+        Add(new(Kw.Superlative, Descending: true, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "newest", "latest", "most recent", "most recently", "last", "recent", "latest-dated");
         Add(new(Kw.Superlative, Descending: false, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "earliest", "first");
         Add(new(Kw.Superlative, Descending: true, Implied: ["price", "cost", "charge", "amount", "fee", "value"]), "most expensive", "priciest", "costliest", "most costly");
         Add(new(Kw.Superlative, Descending: false, Implied: ["price", "cost", "charge", "amount", "fee", "value"]), "cheapest", "least expensive", "lowest priced", "lowest-priced", "least costly");
@@ -216,7 +232,7 @@ internal static class Vocabulary
         Add(new(Kw.Not), "not", "excluding", "exclude", "excluded", "except", "except for", "besides", "apart from", "but not", "aside from", "other than", "never", "non",
             "outside", "outside of", "without including", "leaving out", "ignoring", "ignore", "omitting", "isn't", "no longer");
         Add(new(Kw.GroupBy), "by", "per", "for each", "for every", "in each", "across", "broken down by", "break down by", "breakdown by", "grouped by", "group by",
-            "split by", "by each", "within each", "for all", "of each", "of every", "in every", "across all", "across the", "break it down by", "broken out by",
+            "split by", "by each", "within each", "of each", "of every", "in every", "break it down by", "broken out by",
             "segmented by", "categorized by", "over each", "according to", "grouped", "for the different", "for different", "in different", "wise");
         Add(new(Kw.OrderBy), "sorted by", "sort by", "ordered by", "order by", "in order of", "ranked by", "rank by", "arranged by", "sorted", "ordered", "sort",
             "rank", "ranked", "order", "in the order of", "arrange", "arranged", "sort them by", "order them by", "sorted on", "ordered on", "in terms of", "sort it by", "rank them by");
@@ -239,7 +255,7 @@ internal static class Vocabulary
             "alphabetic", "lexicographic", "lexicographical", "least first", "oldest to newest", "earliest to latest", "shortest to longest", "worst to best", "min to max");
         Add(new(Kw.Desc), "descending", "decreasing", "desc", "reverse alphabetical", "z to a", "z-a", "highest to lowest", "largest to smallest", "high to low",
             "most to least", "highest first", "largest first", "most first", "latest first", "newest first", "biggest first", "reverse order", "descending order",
-            "decreasing order", "reverse", "best to worst", "longest to shortest", "newest to oldest", "latest to earliest", "max to min", "most recent first");
+            "decreasing order", "reverse", "reversed", "reversed alphabetical", "reverse lexicographical", "reversed lexicographical", "reverse lexicographic", "best to worst", "longest to shortest", "newest to oldest", "latest to earliest", "max to min", "most recent first");
         Add(new(Kw.Top, Descending: true), "top", "first", "leading", "best");
         Add(new(Kw.Bottom), "bottom", "last", "worst");
         Add(new(Kw.Distinct), "distinct", "different", "unique", "various", "all different", "all distinct", "all unique", "individual", "separate");
@@ -282,6 +298,7 @@ internal static class Vocabulary
         Add(new(Kw.Relative, Unit: "ytd"), "ytd", "year to date", "year-to-date");
         Add(new(Kw.Like), "contain", "contains", "containing", "including", "includes", "include", "like", "with the word", "with the substring", "has the word",
             "have the word", "containing the word", "containing the substring", "contains the word", "contains the substring", "mention", "mentions", "mentioning", "with the phrase", "matching",
+            "has substring", "with substring", "have substring", "has the substring", "with the substring", "contains substring", "containing substring",
             "with the letter", "has the letter", "have the letter", "containing the letter", "contains the letter", "contain the letter", "with a letter", "that contain", "which contain", "with the string", "containing the string");
         Add(new(Kw.StartsWith), "starting with", "starts with", "start with", "begins with", "beginning with", "begin with", "that start with", "starting with the letter", "starts with the letter", "beginning with the letter", "begins with the letter", "prefix");
         Add(new(Kw.EndsWith), "ending with", "ends with", "end with", "ending in", "ends in", "end in", "suffix");

@@ -86,7 +86,7 @@ internal static class WordForms
 
         if (Irregular.TryGetValue(w, out var irregular))
         {
-            return irregular;
+            return irregular.Length > 3 && irregular.EndsWith('e') && !irregular.EndsWith("ee", StringComparison.Ordinal) ? irregular[..^1] : irregular;
         }
 
         if (w.Length <= 3 || !w.All(char.IsLetter))
@@ -292,6 +292,9 @@ internal static class WordForms
 
         return d;
     }
+
+    /// <summary>The comparable form of a plain word: its stem's synonym-group representative ("names" → "nam", "town" → "city").</summary>
+    public static string Key(string word) => Canon(Stem(word));
 
     /// <summary>The synonym-group representative of a stem (itself when in no group).</summary>
     public static string Canon(string stem) => SynonymCanon.TryGetValue(stem, out var c) ? c : stem;
