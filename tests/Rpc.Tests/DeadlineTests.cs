@@ -266,4 +266,20 @@ public sealed class DeadlineTests(ServerFixture fixture) : IClassFixture<ServerF
         var error = await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsByteArrayAsync()).WithTimeout();
         Assert.Equal(0x8, Assert.IsType<HttpProtocolException>(error.InnerException).ErrorCode);
     }
+
+    [Theory]
+    [InlineData("1n")]
+    [InlineData("0S")]
+    [InlineData("1u")]
+    public async Task Deadline_that_has_already_passed_on_arrival_ends_every_call_kind_with_DEADLINE_EXCEEDED(string timeout)
+    {
+        using var http = fixture.Server.CreateRawClient();
+        var paths = new[] { RawGrpc.UnaryPath, RawGrpc.ClientStreamPath, RawGrpc.ServerStreamPath, RawGrpc.DuplexPath };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            RawGrpc.SendAsync(http, RawGrpc.Request(paths[i % 4], RawGrpc.Frame(new EchoRequest { DelayMs = 1_000 }), ("grpc-timeout", timeout)))));
+
+        Assert.All(responses, r => Assert.Equal("4", r.GrpcStatus));
+        Assert.DoesNotContain(fixture.Server.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
 }
