@@ -554,6 +554,11 @@ internal sealed class GrpcCall<TRequest, TResponse>
             }
             // The transport failed because the call ended; its status, arriving on the response side, explains why.
             var status = _status ?? await WaitForStatusAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false) ?? StatusFromException(ex, "Error writing the request stream.");
+            if (status.StatusCode == StatusCode.OK)
+            {
+                // The server answered and stopped reading: the same refusal as a write after the call ended.
+                throw new InvalidOperationException("Can't write the message because the call is complete.", ex);
+            }
             throw CreateException(status, _trailers);
         }
         finally
