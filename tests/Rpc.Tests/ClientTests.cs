@@ -193,6 +193,37 @@ public sealed class ClientTests(ClientTests.RawEndpointsFixture fixture) : IClas
         Assert.NotNull(await call.ResponseAsync.WithTimeout());
     }
 
+    [Fact]
+    public async Task Writing_to_a_call_the_server_already_completed_with_OK_is_refused_as_complete()
+    {
+        using var call = fixture.Channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Of(MethodType.ClientStreaming, "raw.Endpoint", "AnswerAtOnce"), null, default);
+
+        var response = await call.ResponseAsync.WithTimeout();
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { Payload = Google.Protobuf.ByteString.CopyFrom(new byte[10_000]) });
+            }
+        });
+
+        Assert.Equal("done", response.Message);
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task Write_in_flight_when_the_server_completes_with_OK_is_refused_as_complete()
+    {
+        using var call = fixture.Channel.CreateCallInvoker().AsyncClientStreamingCall(TestMethods.Of(MethodType.ClientStreaming, "raw.Endpoint", "AnswerAfterFirstByte"), null, default);
+
+        // Far more than flow control lets through to a server that stops reading after one byte.
+        var error = await Record.ExceptionAsync(() => call.RequestStream.WriteAsync(new EchoRequest { Payload = Google.Protobuf.ByteString.CopyFrom(new byte[3_000_000]) })).WithTimeout();
+
+        Assert.Equal("done", (await call.ResponseAsync.WithTimeout()).Message);
+        Assert.True(error is InvalidOperationException, error?.ToString());
+    }
+
     private sealed class CountingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
         public int Requests { get; private set; }
@@ -255,6 +286,19 @@ public sealed class ClientTests(ClientTests.RawEndpointsFixture fixture) : IClas
                 app.MapPost("/raw.Endpoint/OddMessage", http => TrailersOnly(http, "3", "%c3%bc %zz 100% %4"));
                 app.MapPost("/raw.Endpoint/ResetCancel", http => ResetAsync(http, 0x8));
                 app.MapPost("/raw.Endpoint/ResetInternal", http => ResetAsync(http, 0x2));
+                app.MapPost("/raw.Endpoint/AnswerAtOnce", async http =>
+                {
+                    http.Response.ContentType = "application/grpc";
+                    await http.Response.Body.WriteAsync(RawGrpc.Frame(new EchoResponse { Message = "done" }));
+                    http.Response.AppendTrailer("grpc-status", "0");
+                });
+                app.MapPost("/raw.Endpoint/AnswerAfterFirstByte", async http =>
+                {
+                    await http.Request.Body.ReadExactlyAsync(new byte[1]);
+                    http.Response.ContentType = "application/grpc";
+                    await http.Response.Body.WriteAsync(RawGrpc.Frame(new EchoResponse { Message = "done" }));
+                    http.Response.AppendTrailer("grpc-status", "0");
+                });
                 app.MapPost("/raw.Endpoint/HeadersFirst", async http =>
                 {
                     http.Response.ContentType = "application/grpc";
