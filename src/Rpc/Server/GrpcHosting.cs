@@ -111,7 +111,8 @@ namespace Microsoft.AspNetCore.Builder
             var logger = builder.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Grpc.AspNetCore.Server.Unimplemented");
             var endpoint = builder.Map(RoutePatternFactory.Parse("{unimplementedService}/{unimplementedMethod}"), httpContext =>
             {
-                if (!GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
+                // Any method matches, so a stray GET to an unknown path is a plain 404, not a 405.
+                if (!HttpMethods.IsPost(httpContext.Request.Method) || !GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
                 {
                     httpContext.Response.StatusCode = StatusCodes.Status404NotFound;
                     return Task.CompletedTask;
@@ -126,7 +127,6 @@ namespace Microsoft.AspNetCore.Builder
                 observer?.OnCallCompleted(httpContext, method.FullName, method.Type, status, call.Elapsed);
                 return Task.CompletedTask;
             });
-            endpoint.WithMetadata(new HttpMethodMetadata(["POST"]));
             endpoint.WithDisplayName("gRPC - Unimplemented service or method");
             endpoint.Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
         }

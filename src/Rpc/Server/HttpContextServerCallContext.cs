@@ -45,6 +45,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     private CancellationTokenSource? _deadlineCts;
     private CancellationToken _requestAborted;
     private Timer? _deadlineTimer;
+    private CancellationToken _callToken;
+    private TimeSpan _timeout;
     private SemaphoreSlim? _writeLock;
     private FramingSerializationContext? _serializationContext;
     private PayloadDeserializationContext? _deserializationContext;
@@ -87,7 +89,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
 
     protected override Metadata RequestHeadersCore => _requestHeaders ??= ReadRequestHeaders(HttpContext.Request.Headers);
 
-    protected override CancellationToken CancellationTokenCore => _deadlineCts?.Token ?? HttpContext.RequestAborted;
+    // Cached when the deadline source is made: reading the token after the call (and its source) ended must not throw.
+    protected override CancellationToken CancellationTokenCore => _deadlineCts is null ? HttpContext.RequestAborted : _callToken;
 
     protected override Metadata ResponseTrailersCore => _responseTrailers ??= [];
 
@@ -152,10 +155,24 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         _writeLock = new SemaphoreSlim(1, 1);
         _requestAborted = HttpContext.RequestAborted;
         _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_requestAborted);
+        _callToken = _deadlineCts.Token;
+        _timeout = timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout;
+    }
+
+    /// <summary>
+    /// Starts the deadline clock. Called once the request thread has finished setting the call up, so
+    /// a deadline that is already due cannot write the status while the call is still being prepared.
+    /// </summary>
+    public void ArmDeadline()
+    {
+        if (_deadlineCts is null)
+        {
+            return;
+        }
         // A timer of its own, not CancelAfter on the handler's token: token callbacks run newest first,
         // so a handler woken by its token could end the call (as UNKNOWN) and the request (disposing the
         // HttpContext) before a deadline callback on the same token ever ran.
-        _deadlineTimer = new Timer(static state => ((HttpContextServerCallContext)state!).OnDeadline(), this, timeout < TimeSpan.Zero ? TimeSpan.Zero : timeout, Timeout.InfiniteTimeSpan);
+        _deadlineTimer = new Timer(static state => ((HttpContextServerCallContext)state!).OnDeadline(), this, _timeout, Timeout.InfiniteTimeSpan);
     }
 
     private void OnDeadline()
@@ -525,7 +542,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             {
                 _writeLock.Release();
             }
-            _deadlineTimer!.Dispose();
+            _deadlineTimer?.Dispose();
             _deadlineCts!.Dispose();
         }
     }

@@ -96,6 +96,7 @@ internal abstract class ServerCallHandler<TService, TRequest, TResponse>(
             }
         }
 
+        call.ArmDeadline();
         Task task;
         try
         {
