@@ -109,10 +109,18 @@ public sealed class OfflineTranslator(QueryPolicy? policy = null) : INlTranslato
     {
         if (reading.Blocking.Count > 0)
         {
-            return Refuse(
-                $"I could not place {Quote(reading.Blocking)} in {reading.Index.Table}: no column, value or phrase I know matches. Try the column's name or a value as it appears in the data.",
-                reading.Unplaced.Concat(reading.Blocking).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
-                Suggest(reading));
+            var question = string.Join(' ', reading.Tokens.Select(t => t.Text));
+            var words = reading.Blocking.Where(b => question.Contains(b.Trim('"'), StringComparison.OrdinalIgnoreCase)).ToList();
+            var reasons = reading.Blocking.Except(words).ToList();
+            var message = words.Count > 0
+                ? $"I could not place {Quote(words)} in {reading.Index.Table}: no column, value or phrase I know matches. Try the column's name or a value as it appears in the data."
+                : string.Empty;
+            if (reasons.Count > 0)
+            {
+                message = (message + " I cannot answer with " + string.Join("; ", reasons) + ".").Trim();
+            }
+
+            return Refuse(message, reading.Unplaced.Concat(words).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), Suggest(reading));
         }
 
         if (!followUp && !reading.HasTarget && reading.Groups.Count == 0)
@@ -196,37 +204,53 @@ public sealed class OfflineTranslator(QueryPolicy? policy = null) : INlTranslato
         Refusal = new NlRefusal(message, unplaced) { Suggestions = suggestions ?? [] },
     };
 
-    /// <summary>Columns and values whose names are close to the unplaced words.</summary>
+    /// <summary>Columns and values whose names are close to the unplaced words (character-bigram similarity), best first.</summary>
     private static IReadOnlyList<string> Suggest(QuestionReading reading)
     {
-        var words = reading.Unplaced.Concat(reading.Blocking).Select(w => WordForms.Stem(w.Trim('"'))).Where(w => w.Length >= 3).ToList();
-        var result = new List<string>();
+        var words = reading.Unplaced.Concat(reading.Blocking).Select(w => w.Trim('"').ToLowerInvariant()).Where(w => w.Length >= 3).Distinct(StringComparer.Ordinal).ToList();
+        var scored = new List<(string Text, double Score)>();
         foreach (var c in reading.Index.Columns)
         {
-            if (c.Stems.Any(s => words.Any(w => s.Length >= 3 && (WordForms.WithinOneEdit(s, w) || s.StartsWith(w, StringComparison.Ordinal) || w.StartsWith(s, StringComparison.Ordinal)))))
-            {
-                result.Add(c.Name);
-            }
+            var best = words.Count == 0 ? 0 : words.Max(w => Math.Max(Similarity(w, c.Name.ToLowerInvariant()), WordForms.SplitName(c.Name).Max(part => Similarity(w, part))));
+            scored.Add((c.Name, best));
         }
 
         foreach (var v in reading.Index.Values)
         {
-            if (result.Count >= 8)
-            {
-                break;
-            }
-
-            if (v.Stems.Any(s => words.Any(w => s.Length >= 3 && WordForms.WithinOneEdit(s, w))))
-            {
-                result.Add($"{v.Column.Name} = {v.Value}");
-            }
+            var best = words.Count == 0 ? 0 : words.Max(w => Similarity(w, v.Value.ToLowerInvariant()));
+            scored.Add(($"{v.Column.Name} = {v.Value}", best - 0.05));
         }
 
-        if (result.Count == 0)
+        var close = scored.Where(x => x.Score >= 0.4).OrderByDescending(x => x.Score).Select(x => x.Text).Distinct(StringComparer.Ordinal).Take(5).ToList();
+        return close.Count > 0 ? close : reading.Index.Columns.Take(8).Select(c => c.Name).ToArray();
+    }
+
+    /// <summary>Dice coefficient over character bigrams: 1 for equal strings, 0 for nothing in common.</summary>
+    private static double Similarity(string a, string b)
+    {
+        if (a.Length < 2 || b.Length < 2)
         {
-            result.AddRange(reading.Index.Columns.Take(8).Select(c => c.Name));
+            return string.Equals(a, b, StringComparison.Ordinal) ? 1 : 0;
         }
 
-        return result.Distinct(StringComparer.Ordinal).Take(8).ToArray();
+        var grams = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < a.Length; i++)
+        {
+            var g = a.Substring(i, 2);
+            grams[g] = grams.GetValueOrDefault(g) + 1;
+        }
+
+        var shared = 0;
+        for (var i = 0; i + 1 < b.Length; i++)
+        {
+            var g = b.Substring(i, 2);
+            if (grams.TryGetValue(g, out var n) && n > 0)
+            {
+                grams[g] = n - 1;
+                shared++;
+            }
+        }
+
+        return 2.0 * shared / (a.Length - 1 + b.Length - 1);
     }
 }

@@ -764,8 +764,13 @@ internal sealed partial class QuestionReader
         if (percent is not null)
         {
             var verbAt = FirstVerbAfter(_percentObjectEnd);
-            var filter = _conditions.Where(c => c.At >= verbAt).Select(c => c.Condition.Expr).ToList();
-            foreach (var c in _conditions.Where(c => c.At < verbAt))
+            bool IsTime(PlanCondition c) => c.Columns.Any(n => _index.Find(n) is { } col && (col.IsTemporal || col.IsYear || col.IsMonth));
+            var after = _conditions.Where(c => c.At >= verbAt).ToList();
+
+            // "the share of flights cancelled in 2022": the period scopes the share, the rest is what is shared.
+            var scope = after.Any(c => !IsTime(c.Condition)) ? after.Where(c => IsTime(c.Condition)).ToList() : [];
+            var filter = after.Except(scope).Select(c => c.Condition.Expr).ToList();
+            foreach (var c in _conditions.Where(c => c.At < verbAt).Concat(scope))
             {
                 r.Where.Add(c.Condition);
             }
@@ -777,7 +782,7 @@ internal sealed partial class QuestionReader
             else
             {
                 r.Measures.Remove(percent);
-                r.Blocking.Add(_tokens.Count > 0 ? "percentage of what" : "percentage");
+                r.Blocking.Add("a percentage without saying of what (for example \"percentage of orders that were returned\")");
             }
         }
         else
@@ -974,6 +979,10 @@ internal sealed partial class QuestionReader
                     r.Blocking.Add(it.Text);
                     break;
                 case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Comparative or Kw.Superlative):
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Keyword when !it.Used && it.Infos.Any(x => x.Kind is Kw.Avg or Kw.Median) && !it.Infos.Any(x => x.Kind is Kw.Compare or Kw.Comparative):
+                    // "average" with nothing to average: the measure the user meant was not found.
                     r.Blocking.Add(it.Text);
                     break;
             }

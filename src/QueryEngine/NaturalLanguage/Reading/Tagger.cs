@@ -262,7 +262,7 @@ internal static class Tagger
                     Kind = ItemKind.Keyword,
                     Start = i,
                     End = i + words.Length,
-                    Score = words.Length + 0.05 * (words.Length - 1),
+                    Score = words.Length + (0.05 * (words.Length - 1)),
                     Infos = kept,
                     Text = SpanText(tokens, i, i + words.Length),
                 });
@@ -293,6 +293,12 @@ internal static class Tagger
     {
         for (var i = 0; i < tokens.Count; i++)
         {
+            // Nouns name rows; "ordered" and "shipping" are verbs even where "order" and "ship" are nouns.
+            if (tokens[i].Lower.EndsWith("ed", StringComparison.Ordinal) || (tokens[i].Lower.EndsWith("ing", StringComparison.Ordinal) && tokens[i].Lower.Length > 5))
+            {
+                continue;
+            }
+
             foreach (var (noun, weight) in index.RowNouns)
             {
                 if (noun.Length == 1 && MatchesJoined(tokens, i, noun[0]))
@@ -357,8 +363,15 @@ internal static class Tagger
             }
 
             // Whole phrases.
+            var verbForm = tokens[i].Lower.EndsWith("ed", StringComparison.Ordinal) || tokens[i].Lower.EndsWith("ing", StringComparison.Ordinal);
             foreach (var phrase in index.ColumnPhrases)
             {
+                if (verbForm && phrase.Weight < 0.95 && phrase.Stems.Length == 1)
+                {
+                    // "ordered" is not order_id: a shortened name only stands for nouns.
+                    continue;
+                }
+
                 if (Matches(tokens, i, phrase.Stems))
                 {
                     var len = phrase.Stems.Length;

@@ -1,0 +1,200 @@
+using AstralytiQ.QueryEngine.NaturalLanguage;
+
+namespace AstralytiQ.QueryEngine.Tests.NaturalLanguage;
+
+/// <summary>
+/// One test per reading the offline translator promises (issue 7), each checked against the exact
+/// query it must produce over the shipped sample datasets. Expected SQL is compared in canonical
+/// form (through SafeSql.Prepare) with output aliases removed.
+/// </summary>
+public sealed class OfflineTranslatorTests
+{
+    private static readonly OfflineTranslator Translator = new();
+
+    internal static NlTranslation Ask(string question, DatasetSchema dataset, NlTurn? previous = null) =>
+        Translator.Translate(new NlRequest(question, dataset) { PreviousTurn = previous });
+
+    private static void Expect(DatasetSchema dataset, string question, string expectedSql)
+    {
+        var t = Ask(question, dataset);
+        Assert.True(t.Succeeded, $"\"{question}\" was refused: {t.Refusal?.Message}");
+        Assert.Equal(SampleDatasets.Canonical(expectedSql, dataset), SampleDatasets.Canonical(t.Query!, dataset));
+        Assert.Equal(OfflineTranslator.TranslatorName, t.Translator);
+        Assert.Equal(dataset.Table.Name, t.Dataset);
+        Assert.InRange(t.Confidence, 0.0, 1.0);
+        Assert.False(string.IsNullOrWhiteSpace(t.Interpretation));
+    }
+
+    [Theory]
+    [InlineData("how many orders were placed in Austin", "SELECT count(*) FROM retail_sales WHERE city = 'Austin'")]
+    [InlineData("number of orders per payment method", "SELECT payment_method, count(*) FROM retail_sales GROUP BY payment_method")]
+    [InlineData("count of orders by region", "SELECT region, count(*) FROM retail_sales GROUP BY region")]
+    [InlineData("what is the mean revenue", "SELECT avg(revenue) FROM retail_sales")]
+    [InlineData("sum of profit by category", "SELECT category, sum(profit) FROM retail_sales GROUP BY category")]
+    [InlineData("average quantity for each region", "SELECT region, avg(quantity) FROM retail_sales GROUP BY region")]
+    [InlineData("smallest discount", "SELECT min(discount) FROM retail_sales")]
+    [InlineData("largest quantity", "SELECT max(quantity) FROM retail_sales")]
+    public void Built_in_synonyms_read_counts_averages_totals_and_extremes(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("average unit price of laptops", "SELECT avg(unit_price) FROM retail_sales WHERE product = 'Laptop'")]
+    [InlineData("total sales in California", "SELECT sum(revenue) FROM retail_sales WHERE state = 'California'")]
+    [InlineData("what's the average order value", "SELECT avg(revenue) FROM retail_sales")]
+    [InlineData("units sold of Sneakers", "SELECT sum(quantity) FROM retail_sales WHERE product = 'Sneakers'")]
+    public void Column_names_plurals_and_dataset_synonyms_link_to_columns(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("how many Ideal cut diamonds are there", "SELECT count(*) FROM diamonds WHERE cut = 'Ideal'")]
+    [InlineData("average price of ideal diamonds", "SELECT avg(price) FROM diamonds WHERE cut = 'Ideal'")]
+    [InlineData("how many very good diamonds", "SELECT count(*) FROM diamonds WHERE cut = 'Very Good'")]
+    [InlineData("average price of IF clarity diamonds", "SELECT avg(price) FROM diamonds WHERE clarity = 'IF'")]
+    [InlineData("how many diamonds have a color of E or F", "SELECT count(*) FROM diamonds WHERE color IN ('E', 'F')")]
+    [InlineData("how many diamonds are not round", "SELECT count(*) FROM diamonds WHERE shape <> 'Round'")]
+    public void Values_link_case_insensitively_including_multi_word_and_one_letter_values(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Theory]
+    [InlineData("total sales of Home & Kitchen in New York City", "SELECT sum(revenue) FROM retail_sales WHERE category = 'Home & Kitchen' AND city = 'New York City'")]
+    [InlineData("revenue where city is austin or dallas", "SELECT sum(revenue) FROM retail_sales WHERE city IN ('Austin', 'Dallas')")]
+    [InlineData("revenue from corporate customers in the west or east region", "SELECT sum(revenue) FROM retail_sales WHERE customer_segment = 'Corporate' AND region IN ('West', 'East')")]
+    [InlineData("number of orders in NYC", "SELECT count(*) FROM retail_sales WHERE city = 'New York City'")]
+    public void Several_filters_combine_with_and_and_or(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("how many diamonds cost more than $10,000", "SELECT count(*) FROM diamonds WHERE price > 10000")]
+    [InlineData("how many diamonds weigh at least 1 carat", "SELECT count(*) FROM diamonds WHERE carat >= 1")]
+    [InlineData("how many princess cut diamonds cost under 2000", "SELECT count(*) FROM diamonds WHERE shape = 'Princess' AND price < 2000")]
+    [InlineData("count of diamonds priced between 5000 and 7500", "SELECT count(*) FROM diamonds WHERE price BETWEEN 5000 AND 7500")]
+    [InlineData("minimum price of a 2 carat diamond", "SELECT min(price) FROM diamonds WHERE carat = 2")]
+    [InlineData("how many diamonds have a depth that is not higher than 60", "SELECT count(*) FROM diamonds WHERE depth <= 60")]
+    public void Numbers_with_comparisons_become_conditions_on_the_right_column(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Theory]
+    [InlineData("orders with a discount between 10% and 20%", "SELECT * FROM retail_sales WHERE discount BETWEEN 0.1 AND 0.2")]
+    [InlineData("orders with at least 5 units", "SELECT * FROM retail_sales WHERE quantity >= 5")]
+    public void Percentages_scale_to_fraction_columns_and_units_name_the_column(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("revenue in 2023", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01'")]
+    [InlineData("revenue in March 2024", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-03-01' AND order_date < DATE '2024-04-01'")]
+    [InlineData("orders in Q1 2024", "SELECT * FROM retail_sales WHERE order_date >= DATE '2024-01-01' AND order_date < DATE '2024-04-01'")]
+    [InlineData("orders between 2021 and 2022", "SELECT * FROM retail_sales WHERE order_date >= DATE '2021-01-01' AND order_date < DATE '2023-01-01'")]
+    [InlineData("orders since June 2024", "SELECT * FROM retail_sales WHERE order_date >= DATE '2024-06-01'")]
+    [InlineData("how many orders were placed on 2023-11-24", "SELECT count(*) FROM retail_sales WHERE order_date = DATE '2023-11-24'")]
+    public void Years_months_quarters_and_ranges_apply_to_a_date_column(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("revenue last year", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01'")]
+    [InlineData("daily revenue last month", "SELECT order_date, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-05-01' AND order_date < DATE '2024-06-01' GROUP BY order_date")]
+    [InlineData("revenue year to date", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-01-01' AND order_date < DATE '2024-07-01'")]
+    [InlineData("orders in the last 30 days", "SELECT * FROM retail_sales WHERE order_date >= DATE '2024-06-01' AND order_date < DATE '2024-07-01'")]
+    public void Relative_periods_count_back_from_the_latest_date_in_the_data(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("how many flights in 2021", "SELECT count(*) FROM flights WHERE year = 2021")]
+    [InlineData("average arrival delay in July 2023", "SELECT avg(arr_delay) FROM flights WHERE year = 2023 AND month = 7")]
+    [InlineData("how many flights in December", "SELECT count(*) FROM flights WHERE month = 12")]
+    [InlineData("average distance of flights between 2020 and 2021", "SELECT avg(distance) FROM flights WHERE year BETWEEN 2020 AND 2021")]
+    [InlineData("number of flights last year", "SELECT count(*) FROM flights WHERE year = 2022")]
+    [InlineData("flights in the first quarter of 2023", "SELECT * FROM flights WHERE year = 2023 AND month BETWEEN 1 AND 3")]
+    public void Years_and_months_apply_to_integer_year_and_month_columns(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
+    [Theory]
+    [InlineData("monthly revenue in 2023", "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date)")]
+    [InlineData("revenue by year", "SELECT extract(year FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(year FROM order_date)")]
+    [InlineData("revenue by quarter", "SELECT CAST(date_trunc('quarter', order_date) AS date), sum(revenue) FROM retail_sales GROUP BY CAST(date_trunc('quarter', order_date) AS date)")]
+    public void Time_buckets_group_a_date_column(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("orders with no recorded rating", "SELECT * FROM retail_sales WHERE customer_rating IS NULL")]
+    [InlineData("orders without a ship mode", "SELECT * FROM retail_sales WHERE ship_mode IS NULL")]
+    [InlineData("how many orders have no customer rating", "SELECT count(*) FROM retail_sales WHERE customer_rating IS NULL")]
+    public void Missing_values_read_as_is_null(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("which city has the most orders", "SELECT city, count(*) FROM retail_sales GROUP BY city ORDER BY count(*) DESC NULLS LAST LIMIT 1")]
+    [InlineData("which category has the least revenue", "SELECT category, sum(revenue) FROM retail_sales GROUP BY category ORDER BY sum(revenue) ASC LIMIT 1")]
+    [InlineData("which store had the highest revenue in 2023", "SELECT store, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' AND store IS NOT NULL GROUP BY store ORDER BY sum(revenue) DESC NULLS LAST LIMIT 1")]
+    [InlineData("which product has the lowest average rating", "SELECT product, avg(customer_rating) FROM retail_sales GROUP BY product ORDER BY avg(customer_rating) ASC LIMIT 1")]
+    public void Superlatives_group_order_and_keep_the_first(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("what's the most expensive diamond", "SELECT * FROM diamonds ORDER BY price DESC NULLS LAST LIMIT 1")]
+    [InlineData("what is the price of the heaviest diamond", "SELECT price FROM diamonds ORDER BY carat DESC NULLS LAST LIMIT 1")]
+    [InlineData("top 10 most expensive diamonds", "SELECT * FROM diamonds ORDER BY price DESC NULLS LAST LIMIT 10")]
+    [InlineData("show the 5 largest diamonds", "SELECT * FROM diamonds ORDER BY carat DESC NULLS LAST LIMIT 5")]
+    public void Superlatives_about_rows_order_the_rows(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Theory]
+    [InlineData("top 5 products by revenue", "SELECT product, sum(revenue) FROM retail_sales GROUP BY product ORDER BY sum(revenue) DESC NULLS LAST LIMIT 5")]
+    [InlineData("bottom 3 products by profit", "SELECT product, sum(profit) FROM retail_sales GROUP BY product ORDER BY sum(profit) ASC LIMIT 3")]
+    [InlineData("top 3 cities by number of orders in Texas", "SELECT city, count(*) FROM retail_sales WHERE state = 'Texas' GROUP BY city ORDER BY count(*) DESC NULLS LAST LIMIT 3")]
+    public void Top_and_bottom_n_rank_groups_by_a_measure(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("list the distinct payment methods", "SELECT DISTINCT payment_method FROM retail_sales")]
+    [InlineData("list the products in the Home & Kitchen category", "SELECT DISTINCT product FROM retail_sales WHERE category = 'Home & Kitchen'")]
+    [InlineData("how many unique products", "SELECT count(DISTINCT product) FROM retail_sales")]
+    [InlineData("how many distinct customers bought Electronics", "SELECT count(DISTINCT customer_id) FROM retail_sales WHERE category = 'Electronics'")]
+    public void Distinct_lists_and_counts_of_distinct_values(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("total revenue by region sorted from highest to lowest", "SELECT region, sum(revenue) FROM retail_sales GROUP BY region ORDER BY sum(revenue) DESC NULLS LAST")]
+    [InlineData("orders sorted by revenue descending", "SELECT * FROM retail_sales ORDER BY revenue DESC NULLS LAST")]
+    [InlineData("products sorted by average rating", "SELECT product, avg(customer_rating) FROM retail_sales GROUP BY product ORDER BY avg(customer_rating) ASC")]
+    public void Ordering_follows_the_words_for_direction(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("what percentage of orders were returned", "SELECT 100.0 * count(*) FILTER (WHERE returned) / count(*) FROM retail_sales")]
+    [InlineData("what share of revenue comes from online orders", "SELECT 100.0 * sum(revenue) FILTER (WHERE channel = 'Online') / sum(revenue) FROM retail_sales")]
+    [InlineData("how many orders were not returned", "SELECT count(*) FROM retail_sales WHERE NOT returned")]
+    public void Flags_and_shares_read_boolean_columns(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Fact]
+    public void Direction_words_pick_origin_and_destination_columns_for_a_shared_value()
+    {
+        Expect(SampleDatasets.Flights, "average air time from New York to Los Angeles",
+            "SELECT avg(air_time) FROM flights WHERE origin_city = 'New York' AND dest_city = 'Los Angeles'");
+    }
+
+    [Fact]
+    public void A_distinctive_word_of_a_longer_value_links_to_it()
+    {
+        Expect(SampleDatasets.Flights, "average distance of Delta flights", "SELECT avg(distance) FROM flights WHERE carrier = 'Delta Air Lines'");
+    }
+
+    [Fact]
+    public void The_best_fitting_dataset_is_chosen_when_several_are_offered()
+    {
+        var t = Translator.Translate(new NlRequest("average price by cut", SampleDatasets.Every.ToArray()));
+        Assert.True(t.Succeeded);
+        Assert.Equal("diamonds", t.Dataset);
+    }
+
+    [Fact]
+    public void The_interpretation_says_what_is_computed_in_plain_english()
+    {
+        var t = Ask("average price by cut", SampleDatasets.Diamonds);
+        Assert.Equal("average price of diamonds for each cut", t.Interpretation);
+    }
+
+    [Fact]
+    public void Phrases_report_how_each_part_of_the_question_was_read()
+    {
+        var t = Ask("average price of Ideal cut diamonds", SampleDatasets.Diamonds);
+        Assert.Contains(t.Phrases, p => p.Text == "Ideal cut" && p.Meaning == "cut = Ideal");
+        Assert.Contains(t.Phrases, p => p.Text == "price" && p.Meaning == "column price");
+        Assert.All(t.Phrases, p => Assert.Equal(p.Text, "average price of Ideal cut diamonds".Substring(p.Start, p.Length)));
+    }
+
+    [Fact]
+    public async Task The_async_seam_honours_cancellation()
+    {
+        INlTranslator translator = Translator;
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => translator.TranslateAsync(new NlRequest("revenue", SampleDatasets.Retail), cts.Token));
+        var t = await translator.TranslateAsync(new NlRequest("total revenue", SampleDatasets.Retail), CancellationToken.None);
+        Assert.True(t.Succeeded);
+        Assert.Equal("offline", translator.Name);
+    }
+}

@@ -1,0 +1,70 @@
+using AstralytiQ.QueryEngine.NaturalLanguage;
+
+namespace AstralytiQ.QueryEngine.Tests.NaturalLanguage;
+
+/// <summary>An unreadable question gets a refusal that names the words it could not place, never a guess.</summary>
+public sealed class RefusalTests
+{
+    private static NlRefusal Refused(string question, DatasetSchema dataset)
+    {
+        var t = OfflineTranslatorTests.Ask(question, dataset);
+        Assert.False(t.Succeeded, $"\"{question}\" should be refused but became a query: {t.Interpretation}");
+        Assert.Null(t.Query);
+        Assert.NotNull(t.Refusal);
+        Assert.Equal(OfflineTranslator.TranslatorName, t.Translator);
+        Assert.False(string.IsNullOrWhiteSpace(t.Refusal!.Message));
+        return t.Refusal;
+    }
+
+    [Theory]
+    [InlineData("What is the weather in Paris?", "Paris")]
+    [InlineData("Show revenue for Narnia", "Narnia")]
+    [InlineData("asdf qwer zxcv", "qwer")]
+    [InlineData("How many orders arrived early?", "early")]
+    [InlineData("orders over 1000 and under 2000", "1000")]
+    public void Unplaced_words_are_named_in_the_refusal(string question, string word)
+    {
+        var refusal = Refused(question, SampleDatasets.Retail);
+        Assert.Contains(word, refusal.UnplacedWords);
+        Assert.Contains(word, refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_that_is_no_value_of_any_column_is_not_dropped_silently()
+    {
+        // Dropping "Springfield" would answer for every city: a silent wrong number.
+        var refusal = Refused("total revenue in Springfield", SampleDatasets.Retail);
+        Assert.Contains("Springfield", refusal.UnplacedWords);
+    }
+
+    [Fact]
+    public void Conditions_no_single_row_can_meet_are_refused()
+    {
+        Refused("diamonds with a price above 5000 and a price below 1000", SampleDatasets.Diamonds);
+    }
+
+    [Fact]
+    public void A_misspelt_column_gets_suggestions()
+    {
+        var refusal = Refused("average rvnue per region", SampleDatasets.Retail);
+        Assert.Contains("revenue", refusal.Suggestions);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("?!")]
+    public void Empty_questions_are_refused(string question)
+    {
+        var t = OfflineTranslatorTests.Ask(question, SampleDatasets.Retail);
+        Assert.False(t.Succeeded);
+        Assert.NotNull(t.Refusal);
+    }
+
+    [Fact]
+    public void No_datasets_is_a_refusal_not_an_exception()
+    {
+        var t = new OfflineTranslator().Translate(new NlRequest("total revenue", Array.Empty<DatasetSchema>()));
+        Assert.False(t.Succeeded);
+    }
+}
