@@ -124,6 +124,17 @@ public sealed class ProtocolErrorTests(ServerFixture fixture) : IClassFixture<Se
         using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, RawGrpc.UnaryPath) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("POST", response.Content.Headers.Allow.Single());
+    }
+
+    [Fact]
+    public async Task Non_POST_request_to_an_unknown_path_is_a_plain_404()
+    {
+        using var http = Server.CreateRawClient();
+
+        using var response = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/no.such.Service/Method") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]

@@ -111,8 +111,20 @@ namespace Microsoft.AspNetCore.Builder
             var logger = builder.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Grpc.AspNetCore.Server.Unimplemented");
             var endpoint = builder.Map(RoutePatternFactory.Parse("{unimplementedService}/{unimplementedMethod}"), httpContext =>
             {
-                // Any method matches, so a stray GET to an unknown path is a plain 404, not a 405.
-                if (!HttpMethods.IsPost(httpContext.Request.Method) || !GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
+                // Any HTTP method reaches this endpoint: a non-POST to a known gRPC method is 405, to anything else 404.
+                if (!HttpMethods.IsPost(httpContext.Request.Method))
+                {
+                    var path = httpContext.Request.Path.Value ?? "";
+                    if (registry.ContainsMethod(path))
+                    {
+                        httpContext.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                        httpContext.Response.Headers.Allow = "POST";
+                        return Task.CompletedTask;
+                    }
+                    httpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+                if (!GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
                 {
                     httpContext.Response.StatusCode = StatusCodes.Status404NotFound;
                     return Task.CompletedTask;
@@ -161,6 +173,7 @@ namespace Grpc.AspNetCore.Server.Internal
     internal sealed class GrpcServiceRegistry
     {
         private readonly Dictionary<string, Type> _services = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _methods = new(StringComparer.Ordinal);
         private int _fallbackMapped;
 
         public void Add(string serviceName, Type serviceType)
@@ -168,6 +181,22 @@ namespace Grpc.AspNetCore.Server.Internal
             lock (_services)
             {
                 _services[serviceName] = serviceType;
+            }
+        }
+
+        public void AddMethod(string fullName)
+        {
+            lock (_services)
+            {
+                _methods.Add(fullName);
+            }
+        }
+
+        public bool ContainsMethod(string fullName)
+        {
+            lock (_services)
+            {
+                return _methods.Contains(fullName);
             }
         }
 
@@ -231,6 +260,7 @@ namespace Grpc.AspNetCore.Server.Internal
         private void Map(IMethod method, RequestDelegate handler)
         {
             ServiceName ??= method.ServiceName;
+            builder.ServiceProvider.GetRequiredService<GrpcServiceRegistry>().AddMethod(method.FullName);
             var endpoint = builder.Map(RoutePatternFactory.Parse(method.FullName), handler);
             endpoint.WithMetadata(new HttpMethodMetadata(["POST"]), new GrpcMethodMetadata(typeof(TService), method));
             endpoint.WithDisplayName($"gRPC - {method.FullName}");
