@@ -1,4 +1,5 @@
 using AstralytiQ.Portal.Infrastructure;
+using AstralytiQ.Portal.Infrastructure.Session;
 using AstralytiQ.Server.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -15,14 +16,16 @@ public static class PortalApp
         configure?.Invoke(builder);
 
         builder.AddServerLogging("portal");
-        builder.Services.AddRazorPages();
+        builder.Services.AddRazorPages(options => options.Conventions.RequireSignInByDefault());
         builder.Services.AddServerClients();
+        builder.Services.AddPortalSessions();
 
         var app = builder.Build();
         app.UseExceptionHandler("/Error");
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UsePortalSessions();
         app.MapRazorPages();
         return app;
     }

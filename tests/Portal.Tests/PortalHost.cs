@@ -12,7 +12,11 @@ public sealed class PortalHost(WebApplication app, Uri address) : IAsyncDisposab
 {
     public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
 
-    public static async Task<PortalHost> StartAsync(Uri serverAddress, IDictionary<string, string?>? settings = null)
+    public Uri Address { get; } = address;
+
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<PortalHost> StartAsync(Uri serverAddress, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var port = TestEnvironment.FreePort();
         var configuration = new Dictionary<string, string?>
@@ -28,6 +32,7 @@ public sealed class PortalHost(WebApplication app, Uri address) : IAsyncDisposab
         {
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new PortalHost(app, new Uri($"http://127.0.0.1:{port}"));
@@ -42,13 +47,17 @@ public sealed class PortalHost(WebApplication app, Uri address) : IAsyncDisposab
 }
 
 /// <summary>The real server in-process, for portal tests that go end to end.</summary>
-public sealed class ServerProcessHost(WebApplication app, Uri grpcAddress) : IAsyncDisposable
+public sealed class ServerProcessHost(WebApplication app, Uri grpcAddress, string signingKey) : IAsyncDisposable
 {
     public Uri GrpcAddress { get; } = grpcAddress;
 
-    public static async Task<ServerProcessHost> StartAsync(string postgresConnectionString)
+    /// <summary>Base64 HMAC key the server signs access tokens with (tests sign their own tokens with it).</summary>
+    public string SigningKey { get; } = signingKey;
+
+    public static async Task<ServerProcessHost> StartAsync(string postgresConnectionString, IDictionary<string, string?>? overrides = null)
     {
         var grpcPort = TestEnvironment.FreePort();
+        var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
         var settings = new Dictionary<string, string?>
         {
             ["Server:GrpcUrl"] = $"http://127.0.0.1:{grpcPort}",
@@ -57,11 +66,15 @@ public sealed class ServerProcessHost(WebApplication app, Uri grpcAddress) : IAs
             ["Redis:Endpoint"] = TestEnvironment.RedisEndpoint,
             ["Logging:MinimumLevel"] = "Warning",
             ["Health:CheckInterval"] = "00:00:00.200",
-            ["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64)),
+            ["Auth:SigningKey"] = signingKey,
         };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         var app = server::AstralytiQ.Server.ServerApp.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync();
-        return new ServerProcessHost(app, new Uri($"http://127.0.0.1:{grpcPort}"));
+        return new ServerProcessHost(app, new Uri($"http://127.0.0.1:{grpcPort}"), signingKey);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AstralytiQ.Portal.Infrastructure;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,6 +11,7 @@ namespace AstralytiQ.Portal.Pages;
 /// <summary>One error page for unhandled exceptions (gRPC failures mapped to plain words) and HTTP status codes.</summary>
 [ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
 [IgnoreAntiforgeryToken]
+[AllowAnonymous]
 public sealed class ErrorModel : PageModel
 {
     public FriendlyError Error { get; private set; } = new(500, "Something went wrong", "");

@@ -2,11 +2,13 @@ using AstralytiQ.Api.V1;
 using AstralytiQ.Portal.Infrastructure;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace AstralytiQ.Portal.Pages;
 
-/// <summary>The home page: whether the server is up, read through the gRPC API like any other client.</summary>
+/// <summary>The home page: whether the server is up, read through the gRPC API like any other client. Public.</summary>
+[AllowAnonymous]
 public sealed class IndexModel(SystemService.SystemServiceClient system, Health.HealthClient health) : PageModel
 {
     private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(3);
