@@ -16,7 +16,7 @@ using AstralytiQ.QueryEngine.Tests.Spider;
 // Both gold and predicted SQL run in a throwaway PostgreSQL database (ASTQ_TEST_PG, a superuser);
 // a prediction is right when it returns the same rows (see ResultComparer).
 string? pg = Environment.GetEnvironmentVariable("ASTQ_TEST_PG");
-string? samplesDir = null, spiderDir = null, reportPath = null, only = null;
+string? samplesDir = null, spiderDir = null, reportPath = null, only = null, questionsPath = null;
 var verbose = false;
 for (var i = 0; i < args.Length; i++)
 {
@@ -26,10 +26,11 @@ for (var i = 0; i < args.Length; i++)
         case "--samples": samplesDir = args[++i]; break;
         case "--spider": spiderDir = args[++i]; break;
         case "--report": reportPath = args[++i]; break;
+        case "--questions": questionsPath = args[++i]; break;
         case "--only": only = args[++i]; break;
         case "--verbose": verbose = true; break;
         default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; usage: [--pg CONNSTR] [--samples DIR] [--spider DIR] [--only dev|spider] [--report FILE] [--verbose]");
+            Console.Error.WriteLine($"unknown argument {args[i]}; usage: [--pg CONNSTR] [--samples DIR] [--spider DIR] [--only dev|spider] [--questions FILE.tsv] [--report FILE] [--verbose]");
             return 2;
     }
 }
@@ -84,7 +85,7 @@ async Task RunDevSetAsync(EvalDatabase db)
         };
     }
 
-    var lines = await File.ReadAllLinesAsync(Path.Combine(samplesDir, "nl-dev.tsv"));
+    var lines = await File.ReadAllLinesAsync(questionsPath ?? Path.Combine(samplesDir, "nl-dev.tsv"));
     var previous = new Dictionary<string, (string Question, Query Query)>(StringComparer.Ordinal);
     foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
     {

@@ -49,6 +49,26 @@ internal sealed partial class QuestionReader
             }
         }
 
+        // "which 5 cities ... the most", "the 3 products with the highest ...".
+        var rankWord = _items.Any(x => !x.Used && (x.Has(Kw.Max) || x.Has(Kw.Min) || x.Has(Kw.Superlative)));
+        for (var i = 0; i + 1 < _items.Count && rankWord && _topCount is null; i++)
+        {
+            var n = _items[i];
+            var noun = _items[i + 1];
+            var lead = i > 0 ? _items[i - 1] : null;
+            if (lead is not null && lead.IsWord("the") && i > 1)
+            {
+                lead = _items[i - 2];
+            }
+
+            if (lead is not null && (lead.Has(Kw.Which) || lead.Has(Kw.List)) && n is { Kind: ItemKind.Number, Used: false } && n.Token!.Number is { } c && c > 1 && c <= 1000 && c == decimal.Truncate(c) &&
+                (noun.Kind == ItemKind.RowNoun || (noun.Kind == ItemKind.Column && (noun.Column!.IsText || noun.Column.IsIdentifier))))
+            {
+                _topCount = (int)c;
+                n.Used = true;
+            }
+        }
+
         // "the 5 largest", "3 best-selling".
         for (var i = 0; i + 1 < _items.Count; i++)
         {
@@ -167,6 +187,12 @@ internal sealed partial class QuestionReader
         if (next is { Kind: ItemKind.Column } && next.Column == column)
         {
             next.Used = true;
+            if ((_target is null || _target == next) && !column.IsTemporal && !_items.Any(x => x.Kind == ItemKind.Column && !x.Used && x != next) && _topCount is null)
+            {
+                // "the cheapest price", "the longest air time": the extreme value itself.
+                _r.Measures.Add(new MeasureSpec(desc ? AggKind.Max : AggKind.Min, column) { At = k.Start });
+                return;
+            }
         }
 
         foreach (var it in _items.Where(x => x.Kind == ItemKind.Column && x.Column == column && !x.Used && x.Start > k.Start && x.Start - k.End <= 2))
@@ -234,6 +260,15 @@ internal sealed partial class QuestionReader
             return;
         }
 
+        if (t is { Kind: ItemKind.RowNoun } && _byMeasure is { Column: { } byColumn } && byColumn.IsNumeric && _r.Groups.Count == 0)
+        {
+            // "the biggest order by quantity": the row with the most.
+            t.Used = true;
+            _byMeasure = null;
+            _superlative = new Superlative(null, byColumn, desc, null) { Implied = true };
+            return;
+        }
+
         if (t is not null && (t.Kind == ItemKind.RowNoun || t.Has(Kw.CountOf)))
         {
             t.Used = true;
@@ -267,6 +302,13 @@ internal sealed partial class QuestionReader
             }
         }
 
+        if ((t is null || t.Kind is ItemKind.Symbol || t.Kind == ItemKind.Value || t.IsFiller) && VerbMeasure(k.Start) is { } verbColumn)
+        {
+            // "which product sells the most": selling is counted in units.
+            _superlative = new Superlative(null, verbColumn, desc, null);
+            return;
+        }
+
         if (t is null || t.Kind is ItemKind.Symbol || t.Has(Kw.Which) || t.IsFiller || t.Kind == ItemKind.Number || t.Kind == ItemKind.Value || t.Has(Kw.Times))
         {
             _superlative = new Superlative(new MeasureSpec(AggKind.Count, null), null, desc, null) { Bare = t is null || t.Kind == ItemKind.Symbol };
@@ -274,6 +316,37 @@ internal sealed partial class QuestionReader
         }
 
         k.Used = false;
+    }
+
+    private static readonly Dictionary<string, string[]> VerbMeasures = new(StringComparer.Ordinal)
+    {
+        ["sell"] = ["quantity", "units", "sales", "revenue"],
+        ["earn"] = ["earnings", "salary", "income", "revenue", "profit"],
+        ["make"] = ["revenue", "profit", "earnings", "sales"],
+        ["spend"] = ["spend", "amount", "revenue", "price"],
+        ["cost"] = ["price", "cost"],
+        ["weigh"] = ["weight", "carat"],
+        ["score"] = ["score", "points"],
+        ["pay"] = ["salary", "wage", "pay", "amount"],
+    };
+
+    /// <summary>The measure a verb right before "the most" means: "sells the most" counts units sold.</summary>
+    private ColumnInfo? VerbMeasure(int keywordToken)
+    {
+        var t = keywordToken - 1;
+        while (t >= 0 && _tokens[t].Lower is "the" or "a")
+        {
+            t--;
+        }
+
+        if (t < 0)
+        {
+            return null;
+        }
+
+        var stem = WordForms.Stem(_tokens[t].Lower);
+        var verb = VerbMeasures.Keys.FirstOrDefault(v => stem == WordForms.Stem(v) || stem == v);
+        return verb is null ? null : ImpliedColumn(VerbMeasures[verb], t);
     }
 
     private void ReadOrderBy(int i)
@@ -455,8 +528,15 @@ internal sealed partial class QuestionReader
         // Columns nobody consumed: additive numbers are measures when the question is about totals.
         var leftovers = _items.Where(i => i.Kind == ItemKind.Column && !i.Used).ToList();
         var grouped = r.Groups.Count > 0 || _pendingBuckets.Count > 0;
+        var numericLeftovers = leftovers.Count(i => i.Column!.IsNumeric && !i.Column.IsIdentifier && !i.Column.IsYear && !i.Column.IsMonth);
         foreach (var it in leftovers)
         {
+            if (numericLeftovers > 1 && !grouped && _byMeasure is null)
+            {
+                // "the population and life expectancy of Brazil": a list of columns to show.
+                break;
+            }
+
             var c = it.Column!;
             if (!c.IsNumeric || c.IsIdentifier || c.IsYear || c.IsMonth || (Groupable(c) && c.Kind == ColumnKind.Integer && c.Profile.DistinctCount is not null))
             {
@@ -531,6 +611,11 @@ internal sealed partial class QuestionReader
                 if (Groupable(c) || c.IsText)
                 {
                     AddGroup(c, it.Start);
+                }
+                else if (c.IsNumeric && !c.IsIdentifier && r.Groups.Count == 0 && _pendingBuckets.Count == 0 && _byMeasure is null && r.Measures.Count > 0)
+                {
+                    // A number column beside a measure with no word saying what to do with it: do not guess.
+                    r.Blocking.Add(it.Text);
                 }
                 else if (c.IsNumeric && !c.IsIdentifier)
                 {
@@ -787,7 +872,7 @@ internal sealed partial class QuestionReader
         }
         else
         {
-            r.Where.AddRange(_conditions.OrderBy(c => c.At).Select(c => c.Condition));
+            r.Where.AddRange(JoinAlternatives(_conditions.OrderBy(c => c.At).ToList()));
         }
 
         // Rows themselves.
@@ -872,6 +957,27 @@ internal sealed partial class QuestionReader
         _ => null,
     };
 
+    /// <summary>"with 8 cylinders or produced before 1980": conditions with an unused "or" between them are alternatives.</summary>
+    private List<PlanCondition> JoinAlternatives(List<(int At, PlanCondition Condition)> conditions)
+    {
+        var result = new List<PlanCondition>();
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            var current = conditions[i].Condition;
+            while (i + 1 < conditions.Count && conditions[i + 1].At != int.MaxValue &&
+                   _items.FirstOrDefault(x => x.Has(Kw.Or) && !x.Used && x.Start > conditions[i].At && x.Start < conditions[i + 1].At) is { } or)
+            {
+                or.Used = true;
+                current = PlanCondition.Of(Exprs.Or([current.Expr, conditions[i + 1].Condition.Expr]));
+                i++;
+            }
+
+            result.Add(current);
+        }
+
+        return result;
+    }
+
     private int FirstVerbAfter(int tokenIndex)
     {
         for (var t = Math.Max(0, tokenIndex); t < _tokens.Count; t++)
@@ -955,7 +1061,9 @@ internal sealed partial class QuestionReader
                     {
                         content++;
                         r.Unplaced.Add(t.Text);
-                        if ((t.Capitalized && !first && !t.AllCaps) || Vocabulary.Qualifiers.Contains(t.Lower))
+                        var negativeAdjective = (t.Lower.StartsWith("un", StringComparison.Ordinal) || t.Lower.StartsWith("non", StringComparison.Ordinal)) && t.Lower.Length >= 7 &&
+                            (t.Lower.EndsWith("ed", StringComparison.Ordinal) || t.Lower.EndsWith("able", StringComparison.Ordinal) || t.Lower.EndsWith("ful", StringComparison.Ordinal));
+                        if ((t.Capitalized && !first && !t.AllCaps) || Vocabulary.Qualifiers.Contains(t.Lower) || negativeAdjective)
                         {
                             r.Blocking.Add(t.Text);
                         }

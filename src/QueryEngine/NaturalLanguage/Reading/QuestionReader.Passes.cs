@@ -177,8 +177,9 @@ internal sealed partial class QuestionReader
             if (n is { Kind: ItemKind.Number, Used: false } && c is { Kind: ItemKind.Column, Used: false, Partial: false } && c.Column!.IsNumeric && !c.Column.IsYear && !c.Column.IsIdentifier &&
                 !(i > 0 && (_items[i - 1].Has(Kw.Top) || _items[i - 1].Has(Kw.Bottom))))
             {
+                var value = NumberValue(n, i, c.Column);
                 n.Used = c.Used = true;
-                AddCondition(n.Start, Exprs.Cmp("=", Exprs.Col(c.Column.Name), Exprs.Num(n.Token!.Number!.Value)));
+                AddCondition(n.Start, Exprs.Cmp("=", Exprs.Col(c.Column.Name), Exprs.Num(value)));
             }
         }
     }
@@ -748,6 +749,13 @@ internal sealed partial class QuestionReader
             return true;
         }
 
+        // "the lowest priced diamond", "highest rated products": the column describes the rows that follow.
+        if (Next(pos) is { Kind: ItemKind.Column } described && Next(Pos(described)) is { } noun && noun.Start == described.End &&
+            (noun.Kind == ItemKind.RowNoun || (noun.Kind == ItemKind.Column && noun.Column!.IsText)))
+        {
+            return true;
+        }
+
         for (var t = k.Start - 1; t >= 0; t--)
         {
             var w = _tokens[t].Lower;
@@ -956,10 +964,14 @@ internal sealed partial class QuestionReader
                 break;
             }
 
-            if (it.Kind == ItemKind.RowNoun && Next(j) is { Kind: ItemKind.Column, Used: false } following && (following.Column!.IsNumeric || following.Column.IsTemporal))
+            if (it.Kind is ItemKind.RowNoun or ItemKind.Word && columns.Count == 0 && NumericColumnWithin(j, 3) is not null)
             {
-                // "average order revenue", "average diamond price": the row noun only says whose.
-                it.Used = true;
+                // "average order revenue", "average order size in units": the words between only say whose or what kind.
+                if (it.Kind == ItemKind.RowNoun)
+                {
+                    it.Used = true;
+                }
+
                 continue;
             }
 
@@ -1009,6 +1021,26 @@ internal sealed partial class QuestionReader
                 _r.Measures.Add(new MeasureSpec(a, c.Column) { At = item.Start });
             }
         }
+    }
+
+    /// <summary>The first unused numeric column within <paramref name="span"/> items after <paramref name="pos"/>, passing only row nouns, filler and unplaced words.</summary>
+    private Item? NumericColumnWithin(int pos, int span)
+    {
+        for (var j = pos + 1; j < _items.Count && j <= pos + span; j++)
+        {
+            var it = _items[j];
+            if (it.Kind == ItemKind.Column)
+            {
+                return !it.Used && (it.Column!.IsNumeric || it.Column.IsTemporal) ? it : null;
+            }
+
+            if (!(Skippable(it) || it.Kind is ItemKind.RowNoun or ItemKind.Word))
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     // ------------------------------------------------------------------ grouping

@@ -14,9 +14,14 @@ internal sealed partial class QuestionReader
     /// <summary>A calendar period: a year, a quarter or month of a year, a day, or a month or quarter of any year.</summary>
     private sealed record Period(int? Year, int? Quarter, int? Month, int? Day)
     {
-        public DateOnly Start => new(Year!.Value, Month ?? ((((Quarter ?? 1) - 1) * 3) + 1), Day ?? 1);
+        /// <summary>First month of a three-month season (6 for summer, 12 for winter, which runs into the next year).</summary>
+        public int? Season { get; init; }
 
-        public DateOnly EndExclusive => Day is not null ? Start.AddDays(1) : Month is not null ? Start.AddMonths(1) : Quarter is not null ? Start.AddMonths(3) : Start.AddYears(1);
+        public DateOnly Start => new(Year!.Value, Season ?? Month ?? ((((Quarter ?? 1) - 1) * 3) + 1), Day ?? 1);
+
+        public DateOnly EndExclusive => Day is not null ? Start.AddDays(1) : Month is not null ? Start.AddMonths(1) : Quarter is not null || Season is not null ? Start.AddMonths(3) : Start.AddYears(1);
+
+        public int[] SeasonMonths => Season is { } s ? [s, (s % 12) + 1, ((s + 1) % 12) + 1] : [];
     }
 
     /// <summary>A half-open range [From, To) of days; either end may be open. Point periods keep their period for integer columns.</summary>
@@ -133,14 +138,16 @@ internal sealed partial class QuestionReader
             var (start, end, range, loose) = found[f];
             var group = new List<(TimeRange? Range, Period? Loose)> { (range, loose) };
             var last = end;
-            while (f + 1 < found.Count && JoinedByOrAnd(last, found[f + 1].Start) && (found[f + 1].Range?.Point is not null || found[f + 1].Loose is not null) && (range?.Point is not null || loose is not null))
+            var versus = false;
+            while (f + 1 < found.Count && JoinedByOrAnd(last, found[f + 1].Start, out var vs) && (found[f + 1].Range?.Point is not null || found[f + 1].Loose is not null) && (range?.Point is not null || loose is not null))
             {
                 f++;
+                versus |= vs;
                 group.Add((found[f].Range, found[f].Loose));
                 last = found[f].End;
             }
 
-            var target = TimeTarget(start, group.Any(g => g.Loose is not null || g.Range?.Point?.Month is not null || g.Range?.Point?.Quarter is not null));
+            var target = TimeTarget(start, group.Any(g => g.Loose is not null || g.Range?.Point?.Month is not null || g.Range?.Point?.Quarter is not null || g.Range?.Point?.Season is not null));
             if (target is null)
             {
                 continue;
@@ -158,15 +165,33 @@ internal sealed partial class QuestionReader
             }
 
             AddCondition(_items[Math.Max(0, start)].Start, exprs.Count == 1 ? exprs[0] : Exprs.Or(exprs));
+            if (versus)
+            {
+                // "2023 vs 2022": one row per period.
+                var unit = group.All(g => g.Range?.Point is { Month: null, Quarter: null, Season: null, Day: null }) ? "year" : "month";
+                if (target.IsTemporal)
+                {
+                    _pendingBuckets.Add((_items[Math.Max(0, start)].Start, target, unit));
+                }
+                else if (unit == "year" ? target.IsYear : _index.Columns.FirstOrDefault(c => c.IsMonth) is not null)
+                {
+                    AddGroup(unit == "year" ? target : _index.Columns.First(c => c.IsMonth), _items[Math.Max(0, start)].Start);
+                }
+            }
         }
     }
 
-    private bool JoinedByOrAnd(int fromItem, int toItem)
+    private bool JoinedByOrAnd(int fromItem, int toItem, out bool versus)
     {
         var sawJoin = false;
+        versus = false;
         for (var k = fromItem; k < toItem; k++)
         {
-            if (_items[k].Has(Kw.Or) || _items[k].Has(Kw.And) || (_items[k].Kind == ItemKind.Symbol && _items[k].Text == ","))
+            if (_items[k].Has(Kw.Versus))
+            {
+                sawJoin = versus = true;
+            }
+            else if (_items[k].Has(Kw.Or) || _items[k].Has(Kw.And) || (_items[k].Kind == ItemKind.Symbol && _items[k].Text == ","))
             {
                 sawJoin = true;
             }
@@ -304,6 +329,27 @@ internal sealed partial class QuestionReader
         {
             period = new Period((int)_items[i + 2].Token!.Number!.Value, null, _items[i + 1].Get(Kw.Month)!.Number, (int)dd);
             end = i + 3;
+            return true;
+        }
+
+        if (it.Has(Kw.Season))
+        {
+            var season = it.Get(Kw.Season)!.Number;
+            var k = i + 1;
+            if (k < _items.Count && _items[k].IsWord("of", "in"))
+            {
+                k++;
+            }
+
+            if (k < _items.Count && IsYearNumber(_items[k]))
+            {
+                period = new Period((int)_items[k].Token!.Number!.Value, null, null, null) { Season = season };
+                end = k + 1;
+                return true;
+            }
+
+            period = new Period(null, null, null, null) { Season = season };
+            end = i + 1;
             return true;
         }
 
@@ -517,6 +563,11 @@ internal sealed partial class QuestionReader
         {
             if (loose is not null)
             {
+                if (loose.Season is not null)
+                {
+                    return new InListExpr(new ExtractExpr("month", col), loose.SeasonMonths.Select(m => (Expr)new NumericLiteral(m)).ToArray());
+                }
+
                 return loose.Month is not null
                     ? Exprs.Cmp("=", new ExtractExpr("month", col), new NumericLiteral(loose.Month.Value))
                     : Exprs.Cmp("=", new ExtractExpr("quarter", col), new NumericLiteral(loose.Quarter!.Value));
@@ -545,6 +596,11 @@ internal sealed partial class QuestionReader
         var dayCol = _index.Columns.FirstOrDefault(c => c.Kind == ColumnKind.Integer && c.Stems.Count == 1 && c.Stems[0] == "day");
         if (target.IsMonth)
         {
+            if ((loose ?? range?.Point) is { Season: not null } s)
+            {
+                return new InListExpr(col, s.SeasonMonths.Select(m => (Expr)new NumericLiteral(m)).ToArray());
+            }
+
             var m = loose?.Month ?? range?.Point?.Month;
             return m is null ? null : Exprs.Cmp("=", col, new NumericLiteral(m.Value));
         }
@@ -556,6 +612,11 @@ internal sealed partial class QuestionReader
                 return null;
             }
 
+            if (loose.Season is not null)
+            {
+                return new InListExpr(Exprs.Col(monthCol.Name), loose.SeasonMonths.Select(m => (Expr)new NumericLiteral(m)).ToArray());
+            }
+
             return loose.Month is not null
                 ? Exprs.Cmp("=", Exprs.Col(monthCol.Name), new NumericLiteral(loose.Month.Value))
                 : new BetweenExpr(Exprs.Col(monthCol.Name), new NumericLiteral((loose.Quarter!.Value * 3) - 2), new NumericLiteral(loose.Quarter.Value * 3));
@@ -564,6 +625,17 @@ internal sealed partial class QuestionReader
         // Integer year column (and month/day columns when present).
         if (range!.Point is { } p)
         {
+            if (p.Season is { } start && monthCol is not null)
+            {
+                var mcol = Exprs.Col(monthCol.Name);
+                return start + 2 <= 12
+                    ? Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)), new BetweenExpr(mcol, new NumericLiteral(start), new NumericLiteral(start + 2))])!
+                    : Exprs.Or([
+                        Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)), Exprs.Cmp("=", mcol, new NumericLiteral(12))])!,
+                        Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year.Value + 1)), Exprs.Cmp("<=", mcol, new NumericLiteral(2))])!,
+                    ]);
+            }
+
             var parts = new List<Expr> { Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)) };
             if (p.Month is not null && monthCol is not null)
             {

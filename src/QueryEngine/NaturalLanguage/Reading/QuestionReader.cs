@@ -263,6 +263,18 @@ internal sealed partial class QuestionReader
     /// </summary>
     private void ResolveCompounds()
     {
+        // "hour of the day", "day of the month": the second unit only says which hour or day.
+        for (var i = 0; i + 1 < _items.Count; i++)
+        {
+            var unit = Next(i);
+            if (_items[i].Kind == ItemKind.Column && unit is not null && unit.End - unit.Start == 1 && unit.Kind is ItemKind.Column or ItemKind.Keyword &&
+                _items[i].Column!.Stems.Any(s => s is "hour" or "day" or "month" or "week") &&
+                _tokens[unit.Start].Lower is "day" or "week" or "month" or "year" && _items[i].End < _tokens.Count && _tokens[_items[i].End].Lower == "of")
+            {
+                unit.Used = unit.Modifier = true;
+            }
+        }
+
         for (var i = 0; i + 1 < _items.Count; i++)
         {
             var a = _items[i];
@@ -272,7 +284,7 @@ internal sealed partial class QuestionReader
                 continue;
             }
 
-            if (a.Kind == ItemKind.Column && b.Kind == ItemKind.Column)
+            if (a.Kind == ItemKind.Column && b.Kind == ItemKind.Column && b.Column!.Kind != ColumnKind.Boolean)
             {
                 if (a.Column == b.Column)
                 {
@@ -324,34 +336,27 @@ internal sealed partial class QuestionReader
                     break;
                 }
 
-                if (!(Skippable(near) || near.Has(Kw.Not) || near.IsWord("is", "was", "are", "were", "equals", "=", "not") || near.Infos.Any(x => x.Kind == Kw.Compare && x.Op is "=" or "<>")))
+                if (!(Skippable(near) || near.Has(Kw.Not) || near.IsWord("is", "was", "are", "were", "equals", "=", "not", "by", "with", "using", "via", "in") || near.Infos.Any(x => x.Kind == Kw.Compare && x.Op is "=" or "<>")))
                 {
                     break;
                 }
             }
         }
 
-        // Values of one column are alternatives (IN); values of different columns are all required,
-        // unless "or" joins them.
+        // Values of one column next to each other are alternatives (IN: "Chicago or Detroit", "D, E or F");
+        // values of different columns are all required, unless "or" joins them.
         var i = 0;
         while (i < chosen.Count)
         {
             var group = new List<(Item Item, ColumnInfo Column, string Value, bool Negated)> { chosen[i] };
+            var versus = false;
             var j = i + 1;
-            while (j < chosen.Count && OrBetween(chosen[j - 1].Item, chosen[j].Item) && chosen[j].Negated == chosen[i].Negated)
+            while (j < chosen.Count && chosen[j].Negated == chosen[i].Negated &&
+                   (OrBetween(chosen[j - 1].Item, chosen[j].Item, out var vs) || (chosen[j].Column == chosen[j - 1].Column && AndBetween(chosen[j - 1].Item, chosen[j].Item))))
             {
+                versus |= vs;
                 group.Add(chosen[j]);
                 j++;
-            }
-
-            // Same-column values joined by "and"/"," are alternatives too ("in Chicago and Detroit").
-            if (group.Count == 1)
-            {
-                while (j < chosen.Count && chosen[j].Column == chosen[i].Column && chosen[j].Negated == chosen[i].Negated && AndBetween(chosen[j - 1].Item, chosen[j].Item))
-                {
-                    group.Add(chosen[j]);
-                    j++;
-                }
             }
 
             var byColumn = group.GroupBy(g => g.Column).ToList();
@@ -367,14 +372,27 @@ internal sealed partial class QuestionReader
             }
 
             AddCondition(group[0].Item.Start, parts.Count == 1 ? parts[0] : Exprs.Or(parts));
+            if (versus && byColumn.Count == 1)
+            {
+                // "Fridays vs Mondays": one row for each.
+                AddGroup(byColumn[0].Key, group[0].Item.Start);
+            }
+
             i = j;
         }
     }
 
-    private bool OrBetween(Item a, Item b)
+    private bool OrBetween(Item a, Item b, out bool versus)
     {
+        versus = false;
         for (var k = Pos(a) + 1; k < Pos(b); k++)
         {
+            if (_items[k].Has(Kw.Versus))
+            {
+                versus = true;
+                return true;
+            }
+
             if (_items[k].Has(Kw.Or))
             {
                 return true;
@@ -394,12 +412,12 @@ internal sealed partial class QuestionReader
         for (var k = Pos(a) + 1; k < Pos(b); k++)
         {
             var it = _items[k];
-            if (it.Has(Kw.And) || (it.Kind == ItemKind.Symbol && it.Text == ","))
+            if (it.Has(Kw.And) || it.Has(Kw.Or) || (it.Kind == ItemKind.Symbol && it.Text == ","))
             {
                 continue;
             }
 
-            if (!Skippable(it) && !(it.Kind == ItemKind.Word && it.Token!.Lower is "in" or "from" or "for"))
+            if (!Skippable(it) && !(it.Kind == ItemKind.Word && it.Token!.Lower is "in" or "from" or "for" or "nor"))
             {
                 return false;
             }

@@ -46,6 +46,8 @@ internal enum Kw
     False,
     Times,
     Range,
+    Versus,
+    Season,
 }
 
 /// <summary>A built-in phrase's meaning and payload.</summary>
@@ -289,6 +291,11 @@ internal static class Vocabulary
             Add(new(Kw.Month, Number: m + 1), months[m]);
         }
 
+        Add(new(Kw.Versus), "vs", "vs.", "versus", "compared to", "compared with", "against", "v.", "in comparison to", "relative to");
+        Add(new(Kw.Season, Number: 6), "summer", "summertime", "the summer");
+        Add(new(Kw.Season, Number: 9), "autumn", "fall", "the fall", "the autumn");
+        Add(new(Kw.Season, Number: 12), "winter", "wintertime", "the winter");
+        Add(new(Kw.Season, Number: 3), "spring", "springtime", "the spring");
         Add(new(Kw.Quarter, Number: 1), "q1", "first quarter", "1st quarter", "quarter 1", "quarter one");
         Add(new(Kw.Quarter, Number: 2), "q2", "second quarter", "2nd quarter", "quarter 2", "quarter two");
         Add(new(Kw.Quarter, Number: 3), "q3", "third quarter", "3rd quarter", "quarter 3", "quarter three");
