@@ -15,6 +15,7 @@ internal sealed partial class QuestionReader
     }
 
     private Superlative? _superlative;
+    private bool _havingOnly;
     private int _superlativeAt = -1;
     private bool? _topDescending;
     private int? _topCount;
@@ -502,6 +503,23 @@ internal sealed partial class QuestionReader
                 continue;
             }
 
+            var never = _items.Take(i).Reverse().Take(3).Any(x => x.Has(Kw.Not) && x.Text.Equals("never", StringComparison.OrdinalIgnoreCase));
+            if (never && !yn && _target is { Kind: ItemKind.Column } groupTarget && Groupable(groupTarget.Column!) && !IsRowLevel(groupTarget.Column!))
+            {
+                // "which products have never been returned": groups with no flagged row at all.
+                it.Used = true;
+                foreach (var n in _items.Take(i).Where(x => x.Has(Kw.Not)))
+                {
+                    n.Used = true;
+                }
+
+                groupTarget.Used = true;
+                AddGroup(groupTarget.Column!, groupTarget.Start);
+                _r.Having.Add(PlanCondition.Of(Exprs.Cmp("=", Exprs.CountStar() with { Filter = Exprs.Col(c.Name) }, new NumericLiteral(0))));
+                _havingOnly = true;
+                continue;
+            }
+
             var negated = IsNegated(i) || _tokens[it.Start].Lower.StartsWith("un", StringComparison.Ordinal) && !c.Name.StartsWith("un", StringComparison.OrdinalIgnoreCase);
             it.Used = true;
             var next = Next(i);
@@ -578,6 +596,13 @@ internal sealed partial class QuestionReader
             }
 
             it.Used = true;
+            if (r.Measures.Count > 0 && c.IsText && it != _target && it.Start > 0 && _tokens[it.Start - 1].Lower is "of" or "all" or "the" &&
+                Prev(Pos(it)) is { Kind: ItemKind.Column, Used: true } owner && owner.Column!.IsNumeric && !_items.Any(x => x.Has(Kw.GroupBy) || x.Has(Kw.Each)))
+            {
+                // "the mean unit price of products in Home & Kitchen": the products are whose price, not a grouping.
+                continue;
+            }
+
             if (it.Start > 0 && _tokens[it.Start - 1].Lower == "full" && c.Stems.Contains(WordForms.Key("name")))
             {
                 // "full name": first and last name where the table splits them.
@@ -815,7 +840,7 @@ internal sealed partial class QuestionReader
         }
 
         // Groups with nothing to compute: count the rows in each.
-        if (r.Groups.Count > 0 && r.Measures.Count == 0 && r.Projection.Count == 0 && r.Having.Count == 0)
+        if (r.Groups.Count > 0 && r.Measures.Count == 0 && r.Projection.Count == 0 && r.Having.Count == 0 && !_havingOnly)
         {
             r.Measures.Add(new MeasureSpec(AggKind.Count, null));
             r.DefaultCount = true;
@@ -832,7 +857,7 @@ internal sealed partial class QuestionReader
             r.Projection.Clear();
         }
 
-        if (r.Having.Count > 0 && r.Measures.Count == 0)
+        if (r.Having.Count > 0 && r.Measures.Count == 0 && !_havingOnly)
         {
             foreach (var h in r.Having)
             {

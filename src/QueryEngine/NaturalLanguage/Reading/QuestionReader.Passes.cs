@@ -827,6 +827,18 @@ internal sealed partial class QuestionReader
                 continue;
             }
 
+            if (k.Has(Kw.Rate))
+            {
+                // "cancellation rate", "return rate": the share of rows with the flag.
+                if (Prev(i) is { Kind: ItemKind.Column, Used: false } flag && flag.Column!.Kind == ColumnKind.Boolean)
+                {
+                    k.Used = flag.Used = true;
+                    _r.Measures.Add(new MeasureSpec(AggKind.Rate, flag.Column) { At = flag.Start });
+                }
+
+                continue;
+            }
+
             if (k.Has(Kw.Range))
             {
                 // "price range", "range of carat": the smallest and the largest.
@@ -950,15 +962,20 @@ internal sealed partial class QuestionReader
             if (it.Kind == ItemKind.Column && !it.Used && (it.Column!.IsNumeric || it.Column.IsTemporal || aggs.All(a => a.Agg is AggKind.Max or AggKind.Min)))
             {
                 columns.Add(it);
-                var n = Next(j);
-                if (n is not null && (n.Has(Kw.And) || n.Text == ","))
+
+                // "length, width and height": a list of columns shares the aggregate.
+                var k2 = j + 1;
+                var joined = false;
+                while (k2 < _items.Count && (_items[k2].Has(Kw.And) || _items[k2].Text == "," || _items[k2].IsWord("the", "its", "their")))
                 {
-                    var after = Next(Pos(n));
-                    if (after is { Kind: ItemKind.Column, Used: false } && (after.Column!.IsNumeric || after.Column.IsTemporal))
-                    {
-                        j = Pos(after) - 1;
-                        continue;
-                    }
+                    joined |= _items[k2].Has(Kw.And) || _items[k2].Text == ",";
+                    k2++;
+                }
+
+                if (joined && k2 < _items.Count && _items[k2] is { Kind: ItemKind.Column, Used: false } after && (after.Column!.IsNumeric || after.Column.IsTemporal))
+                {
+                    j = k2 - 1;
+                    continue;
                 }
 
                 break;
@@ -1075,6 +1092,17 @@ internal sealed partial class QuestionReader
             var k = _items[i];
             if (k.Used)
             {
+                continue;
+            }
+
+            if (k.Has(Kw.Which) && Next(i) is { } unitItem && unitItem.Has(Kw.TimeUnit) && !unitItem.Used)
+            {
+                // "which month had the most ...", "what year ...".
+                if (AddBucket(unitItem.Start, unitItem.Get(Kw.TimeUnit)!.Unit!))
+                {
+                    unitItem.Used = true;
+                }
+
                 continue;
             }
 

@@ -14,14 +14,17 @@ internal sealed partial class QuestionReader
     /// <summary>A calendar period: a year, a quarter or month of a year, a day, or a month or quarter of any year.</summary>
     private sealed record Period(int? Year, int? Quarter, int? Month, int? Day)
     {
-        /// <summary>First month of a three-month season (6 for summer, 12 for winter, which runs into the next year).</summary>
+        /// <summary>First month of a season or half year (6 for summer, 12 for winter, which runs into the next year).</summary>
         public int? Season { get; init; }
+
+        /// <summary>Months in the season (3) or half (6).</summary>
+        public int Span { get; init; } = 3;
 
         public DateOnly Start => new(Year!.Value, Season ?? Month ?? ((((Quarter ?? 1) - 1) * 3) + 1), Day ?? 1);
 
-        public DateOnly EndExclusive => Day is not null ? Start.AddDays(1) : Month is not null ? Start.AddMonths(1) : Quarter is not null || Season is not null ? Start.AddMonths(3) : Start.AddYears(1);
+        public DateOnly EndExclusive => Day is not null ? Start.AddDays(1) : Month is not null ? Start.AddMonths(1) : Quarter is not null ? Start.AddMonths(3) : Season is not null ? Start.AddMonths(Span) : Start.AddYears(1);
 
-        public int[] SeasonMonths => Season is { } s ? [s, (s % 12) + 1, ((s + 1) % 12) + 1] : [];
+        public int[] SeasonMonths => Season is { } s ? Enumerable.Range(0, Span).Select(k => ((s - 1 + k) % 12) + 1).ToArray() : [];
     }
 
     /// <summary>A half-open range [From, To) of days; either end may be open. Point periods keep their period for integer columns.</summary>
@@ -335,6 +338,7 @@ internal sealed partial class QuestionReader
         if (it.Has(Kw.Season))
         {
             var season = it.Get(Kw.Season)!.Number;
+            var span = it.Get(Kw.Season)!.Unit == "half" ? 6 : 3;
             var k = i + 1;
             if (k < _items.Count && _items[k].IsWord("of", "in"))
             {
@@ -343,12 +347,12 @@ internal sealed partial class QuestionReader
 
             if (k < _items.Count && IsYearNumber(_items[k]))
             {
-                period = new Period((int)_items[k].Token!.Number!.Value, null, null, null) { Season = season };
+                period = new Period((int)_items[k].Token!.Number!.Value, null, null, null) { Season = season, Span = span };
                 end = k + 1;
                 return true;
             }
 
-            period = new Period(null, null, null, null) { Season = season };
+            period = new Period(null, null, null, null) { Season = season, Span = span };
             end = i + 1;
             return true;
         }
@@ -628,8 +632,8 @@ internal sealed partial class QuestionReader
             if (p.Season is { } start && monthCol is not null)
             {
                 var mcol = Exprs.Col(monthCol.Name);
-                return start + 2 <= 12
-                    ? Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)), new BetweenExpr(mcol, new NumericLiteral(start), new NumericLiteral(start + 2))])!
+                return start + p.Span - 1 <= 12
+                    ? Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)), new BetweenExpr(mcol, new NumericLiteral(start), new NumericLiteral(start + p.Span - 1))])!
                     : Exprs.Or([
                         Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year!.Value)), Exprs.Cmp("=", mcol, new NumericLiteral(12))])!,
                         Exprs.And([Exprs.Cmp("=", col, new NumericLiteral(p.Year.Value + 1)), Exprs.Cmp("<=", mcol, new NumericLiteral(2))])!,

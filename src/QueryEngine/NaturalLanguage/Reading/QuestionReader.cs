@@ -66,6 +66,7 @@ internal sealed partial class QuestionReader
     private void Run()
     {
         DetectFollowUp();
+        ImplicitOnes();
         ExtendValueLists();
         ResolveCompounds();
         DistributeHeads();
@@ -187,9 +188,51 @@ internal sealed partial class QuestionReader
 
     // ------------------------------------------------------------------ pre-passes
 
+    /// <summary>"more than an hour", "under a minute": "a"/"an" before a unit after a comparison is the number one.</summary>
+    private void ImplicitOnes()
+    {
+        for (var i = 1; i + 1 < _items.Count; i++)
+        {
+            var a = _items[i];
+            if (a.Kind == ItemKind.Word && a.Token!.Lower is "a" or "an" && _items[i - 1].Infos.Any(x => x.Kind is Kw.Compare or Kw.Comparative) &&
+                _tokens[a.End].Lower is "hour" or "minute" or "day" or "week" or "mile" or "dollar" or "carat" or "thousand" or "million" or "kilometer" or "kilogram" or "pound")
+            {
+                var value = _tokens[a.End].Lower switch { "thousand" => 1000m, "million" => 1_000_000m, _ => 1m };
+                _items[i] = new Item { Kind = ItemKind.Number, Start = a.Start, End = a.End, Score = 0.5, Text = a.Text, Token = a.Token with { Number = value, Kind = TokenKind.Number } };
+                if (value != 1m)
+                {
+                    _items[i + 1].Used = true;
+                }
+            }
+        }
+    }
+
     /// <summary>"a color of E or F": once one value of a column is read, short values after "or"/"and" are read in that column too.</summary>
     private void ExtendValueLists()
     {
+        // Backwards: "J and I colored diamonds".
+        for (var i = _items.Count - 1; i >= 2; i--)
+        {
+            var v = _items[i];
+            if (v.Kind != ItemKind.Value || v.Options.Select(o => o.Column).Distinct().Count() != 1 || !(_items[i - 1].Has(Kw.Or) || _items[i - 1].Has(Kw.And) || _items[i - 1].Text == ","))
+            {
+                continue;
+            }
+
+            var w = _items[i - 2];
+            if (w.Kind is not (ItemKind.Word or ItemKind.Keyword) || w.End - w.Start != 1)
+            {
+                continue;
+            }
+
+            var column = v.Options[0].Column;
+            var value = column.Profile.Values.FirstOrDefault(x => w.Text.Length <= 2 ? string.Equals(x, w.Text, StringComparison.Ordinal) : string.Equals(x, w.Text, StringComparison.OrdinalIgnoreCase));
+            if (value is not null)
+            {
+                _items[i - 2] = new Item { Kind = ItemKind.Value, Start = w.Start, End = w.End, Score = 1.2, Options = [(column, value)], Text = w.Text };
+            }
+        }
+
         for (var i = 0; i < _items.Count; i++)
         {
             var v = _items[i];
@@ -316,6 +359,12 @@ internal sealed partial class QuestionReader
         {
             var pos = Pos(v);
             var (column, value) = ChooseValueColumn(v, pos);
+            if (chosen.Count > 0 && v.Options.Count > 1 && OnlyListWordsBetween(chosen[^1].Item, v) &&
+                v.Options.FirstOrDefault(o => o.Column == chosen[^1].Column) is { Column: not null } same)
+            {
+                // "to Miami or Orlando": the second city goes where the first went.
+                (column, value) = same;
+            }
             var negated = IsNegated(pos);
             chosen.Add((v, column, value, negated));
             v.Used = true;
@@ -380,6 +429,19 @@ internal sealed partial class QuestionReader
 
             i = j;
         }
+    }
+
+    private bool OnlyListWordsBetween(Item a, Item b)
+    {
+        for (var t = a.End; t < b.Start; t++)
+        {
+            if (_tokens[t].Lower is not ("or" or "and" or "," or "&" or "nor"))
+            {
+                return false;
+            }
+        }
+
+        return b.Start > a.End;
     }
 
     private bool OrBetween(Item a, Item b, out bool versus)

@@ -13,6 +13,7 @@ internal enum AggKind
     Max,
     Median,
     Percent,
+    Rate,
 }
 
 /// <summary>A measure: an aggregate over a column (or over rows for counts).</summary>
@@ -35,6 +36,9 @@ internal sealed record MeasureSpec(AggKind Agg, ColumnInfo? Column)
                 return Column is null ? Exprs.CountStar() : Exprs.Call("count", Exprs.Col(Column.Name));
             case AggKind.CountDistinct:
                 return new FunctionCall(QualifiedName.Of("count"), [Exprs.Col(Column!.Name)]) { Distinct = true };
+            case AggKind.Rate:
+                // The share of rows with the flag, as a fraction: avg(CASE WHEN flag THEN 1.0 ELSE 0 END).
+                return Exprs.Call("avg", new CaseExpr(null, [new WhenClause(Exprs.Col(Column!.Name), new NumericLiteral("1.0"))], new NumericLiteral(0)));
             case AggKind.Median:
                 return new FunctionCall(QualifiedName.Of("percentile_cont"), [new NumericLiteral("0.5")]) { WithinGroup = [new OrderItem(Exprs.Col(Column!.Name))] };
             case AggKind.Percent:
@@ -58,6 +62,7 @@ internal sealed record MeasureSpec(AggKind Agg, ColumnInfo? Column)
         AggKind.Min => "min_" + Column!.Name,
         AggKind.Max => "max_" + Column!.Name,
         AggKind.Median => "median_" + Column!.Name,
+        AggKind.Rate => Column!.Name + "_rate",
         _ => "percentage",
     };
 }

@@ -59,13 +59,13 @@ internal sealed record Token(TokenKind Kind, string Text, int Start, int End)
 /// <summary>Splits a question into tokens.</summary>
 internal static class Tokenizer
 {
-    private static readonly Dictionary<string, int> NumberWords = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, decimal> NumberWords = new(StringComparer.Ordinal)
     {
         ["zero"] = 0, ["one"] = 1, ["two"] = 2, ["three"] = 3, ["four"] = 4, ["five"] = 5, ["six"] = 6, ["seven"] = 7,
         ["eight"] = 8, ["nine"] = 9, ["ten"] = 10, ["eleven"] = 11, ["twelve"] = 12, ["thirteen"] = 13, ["fourteen"] = 14,
         ["fifteen"] = 15, ["sixteen"] = 16, ["seventeen"] = 17, ["eighteen"] = 18, ["nineteen"] = 19, ["twenty"] = 20,
         ["thirty"] = 30, ["forty"] = 40, ["fifty"] = 50, ["sixty"] = 60, ["seventy"] = 70, ["eighty"] = 80, ["ninety"] = 90,
-        ["hundred"] = 100, ["thousand"] = 1000, ["dozen"] = 12,
+        ["hundred"] = 100, ["thousand"] = 1000, ["dozen"] = 12, ["half"] = 0.5m,
     };
 
     private static readonly Dictionary<string, string[]> Contractions = new(StringComparer.Ordinal)

@@ -48,6 +48,7 @@ internal enum Kw
     Range,
     Versus,
     Season,
+    Rate,
 }
 
 /// <summary>A built-in phrase's meaning and payload.</summary>
@@ -291,7 +292,10 @@ internal static class Vocabulary
             Add(new(Kw.Month, Number: m + 1), months[m]);
         }
 
+        Add(new(Kw.Rate), "rate", "rates");
         Add(new(Kw.Versus), "vs", "vs.", "versus", "compared to", "compared with", "against", "v.", "in comparison to", "relative to");
+        Add(new(Kw.Season, Number: 1, Unit: "half"), "first half", "the first half", "h1", "1st half");
+        Add(new(Kw.Season, Number: 7, Unit: "half"), "second half", "the second half", "h2", "2nd half");
         Add(new(Kw.Season, Number: 6), "summer", "summertime", "the summer");
         Add(new(Kw.Season, Number: 9), "autumn", "fall", "the fall", "the autumn");
         Add(new(Kw.Season, Number: 12), "winter", "wintertime", "the winter");
