@@ -59,12 +59,18 @@ public sealed class ErrorSummaryTagHelper : TagHelper
     }
 }
 
-/// <summary><c>&lt;field-error for="Input.Email" /&gt;</c>: the field's messages, with the id its input's aria-describedby names.</summary>
+/// <summary>
+/// <c>&lt;field-error for="Input.Email" /&gt;</c> (or <c>key="from"</c> for a field bound under another name):
+/// the field's messages, with the id its input's aria-describedby names.
+/// </summary>
 [HtmlTargetElement("field-error", TagStructure = TagStructure.WithoutEndTag)]
 public sealed class FieldErrorTagHelper : TagHelper
 {
     [HtmlAttributeName("for")]
-    public ModelExpression For { get; set; } = null!;
+    public ModelExpression? For { get; set; }
+
+    [HtmlAttributeName("key")]
+    public string? Key { get; set; }
 
     [ViewContext]
     [HtmlAttributeNotBound]
@@ -72,7 +78,7 @@ public sealed class FieldErrorTagHelper : TagHelper
 
     public override void Process(TagHelperContext context, TagHelperOutput output)
     {
-        var key = ViewContext.ViewData.TemplateInfo.GetFullHtmlFieldName(For.Name);
+        var key = Key ?? ViewContext.ViewData.TemplateInfo.GetFullHtmlFieldName(For?.Name);
         if (!ViewContext.ViewData.ModelState.TryGetValue(key, out var entry) || entry.Errors.Count == 0)
         {
             output.SuppressOutput();

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using Google.Rpc;
 using Grpc.Core;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace AstralytiQ.Portal.Infrastructure.Forms;
@@ -32,8 +33,11 @@ public static class ServerErrors
     /// <summary>Adds the server's refusal to ModelState, matching fields against the properties of <typeparamref name="TInput"/> bound under <paramref name="prefix"/>.</summary>
     public static void AddServerError<TInput>(this ModelStateDictionary modelState, RpcException exception, string prefix = "Input")
     {
-        var inputs = typeof(TInput).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .ToDictionary(p => p.GetCustomAttribute<ServerFieldAttribute>()?.Name ?? SnakeCase(p.Name), StringComparer.Ordinal);
+        var inputs = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
+        foreach (var property in typeof(TInput).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        {
+            inputs.TryAdd(property.GetCustomAttribute<ServerFieldAttribute>()?.Name ?? SnakeCase(property.Name), property);
+        }
         var violations = FieldViolations(exception);
         if (violations.Count == 0)
         {
@@ -45,7 +49,9 @@ public static class ServerErrors
             if (inputs.TryGetValue(field, out var property))
             {
                 var label = property.GetCustomAttribute<DisplayAttribute>()?.GetName() ?? property.Name;
-                modelState.AddModelError(string.IsNullOrEmpty(prefix) ? property.Name : prefix + "." + property.Name, Sentence(label, description));
+                // A page property bound under another name (query "from" for From) keeps its errors under that name.
+                var name = property.GetCustomAttribute<BindPropertyAttribute>()?.Name is { Length: > 0 } bound ? bound : property.Name;
+                modelState.AddModelError(string.IsNullOrEmpty(prefix) ? name : prefix + "." + name, Sentence(label, description));
             }
             else
             {
