@@ -64,7 +64,11 @@ internal sealed class ColumnInfo
 internal sealed record ColumnPhrase(string[] Stems, ColumnInfo Column, double Weight, string? Value = null, bool Synonym = false);
 
 /// <summary>A value of a low-cardinality text column, as the words a question would use.</summary>
-internal sealed record ValueEntry(string[] Lowers, string[] Stems, ColumnInfo Column, string Value, bool Partial);
+internal sealed record ValueEntry(string[] Lowers, string[] Stems, ColumnInfo Column, string Value, bool Partial)
+{
+    /// <summary>The entry is an analyst's synonym for the value ("NYC"), not the value as written.</summary>
+    public bool FromSynonym { get; init; }
+}
 
 /// <summary>Everything the reader links against for one dataset, built once per schema instance.</summary>
 internal sealed class SchemaIndex
@@ -182,7 +186,7 @@ internal sealed class SchemaIndex
             else
             {
                 var lowers = Tokenizer.Tokenize(syn.Phrase).Select(t => t.Lower).ToArray();
-                SynonymValues.Add(new ValueEntry(lowers, stems, col, syn.Value, false));
+                SynonymValues.Add(new ValueEntry(lowers, stems, col, syn.Value, false) { FromSynonym = true });
             }
         }
 
@@ -264,7 +268,20 @@ internal sealed class SchemaIndex
     /// <summary>Stems of what a row is called (row nouns and the table name's words), with how telling each is.</summary>
     public IReadOnlyList<(string[] Stems, double Weight)> RowNouns { get; }
 
-    public static SchemaIndex For(DatasetSchema schema) => Cache.GetValue(schema, s => new SchemaIndex(s));
+    /// <summary>Values and value synonyms by their first word, lower-case, for fast lookup.</summary>
+    public IReadOnlyDictionary<string, ValueEntry[]> ByFirstLower { get; private set; } = new Dictionary<string, ValueEntry[]>();
+
+    /// <summary>Values and value synonyms by the stem of their first word.</summary>
+    public IReadOnlyDictionary<string, ValueEntry[]> ByFirstStem { get; private set; } = new Dictionary<string, ValueEntry[]>();
+
+    public static SchemaIndex For(DatasetSchema schema) => Cache.GetValue(schema, s =>
+    {
+        var index = new SchemaIndex(s);
+        var all = index.Values.Concat(index.SynonymValues).ToList();
+        index.ByFirstLower = all.GroupBy(v => v.Lowers[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        index.ByFirstStem = all.GroupBy(v => v.Stems[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        return index;
+    });
 
     public ColumnInfo? Find(string name) => Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.Ordinal));
 

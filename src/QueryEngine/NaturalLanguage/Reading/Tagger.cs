@@ -515,7 +515,10 @@ internal static class Tagger
             }
 
             var groups = new Dictionary<(int End, bool Exact), List<(ColumnInfo, string)>>();
-            foreach (var v in index.Values.Concat(index.SynonymValues))
+            var starting = (index.ByFirstLower.TryGetValue(t.Lower, out var byLower) ? byLower : [])
+                .Concat(index.ByFirstStem.TryGetValue(t.Stem, out var byStem) ? byStem : [])
+                .Distinct();
+            foreach (var v in starting)
             {
                 var len = v.Lowers.Length;
                 if (i + len > tokens.Count)
@@ -597,10 +600,11 @@ internal static class Tagger
         // Value next to its column's name: "Ideal cut", "cut Ideal", "the color D", "I1 clarity".
         foreach (var col in columnCandidates.Where(c => !c.Partial || c.End - c.Start >= 1))
         {
-            for (var i = 0; i < tokens.Count; i++)
+            for (var i = Math.Max(0, col.Start - 10); i < col.Start; i++)
             {
                 // value then column
-                foreach (var v in index.Values.Where(v => v.Column == col.Column && v.Lowers.Length <= col.Start - i && v.Lowers.Length > 0))
+                var byFirst = index.ByFirstLower.TryGetValue(tokens[i].Lower, out var found) ? found : [];
+                foreach (var v in byFirst.Where(v => v.Column == col.Column && v.Lowers.Length <= col.Start - i && !v.FromSynonym))
                 {
                     if (col.Start - i - v.Lowers.Length > 1 || !Matches(tokens, i, v.Lowers, lower: true) || !ComboValueAllowed(tokens, i, v))
                     {
@@ -642,7 +646,8 @@ internal static class Tagger
                     continue;
                 }
 
-                foreach (var v in index.Values.Where(v => v.Column == col.Column))
+                var atStart = index.ByFirstLower.TryGetValue(tokens[startV].Lower, out var startsHere) ? startsHere : [];
+                foreach (var v in atStart.Where(v => v.Column == col.Column && !v.Partial && !v.FromSynonym))
                 {
                     if (Matches(tokens, startV, v.Lowers, lower: true) && ComboValueAllowed(tokens, startV, v))
                     {
