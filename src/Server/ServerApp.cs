@@ -1,6 +1,7 @@
 using AstralytiQ.Server.Features.Admin;
 using AstralytiQ.Server.Features.Datasets;
 using AstralytiQ.Server.Features.Identity;
+using AstralytiQ.Server.Features.Query;
 using AstralytiQ.Server.Features.Status;
 using AstralytiQ.Server.Infrastructure.Auth;
 using AstralytiQ.Server.Infrastructure.RateLimiting;
@@ -34,6 +35,7 @@ public static class ServerApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddIdentityFeature();
         builder.Services.AddDatasetsFeature();
+        builder.Services.AddQueryFeature();
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: who is calling, then how much they may call.
@@ -48,6 +50,9 @@ public static class ServerApp
         app.MapGrpcService<SystemApi>();
         app.MapGrpcService<IdentityApi>();
         app.MapGrpcService<AdminApi>();
+        app.MapGrpcService<DatasetsApi>();
+        app.MapGrpcService<Infrastructure.Jobs.JobsApi>();
+        app.MapGrpcService<QueryApi>();
         return app;
     }
 

@@ -1,0 +1,408 @@
+using System.Globalization;
+using System.Text.Json;
+using AstralytiQ.Server.Features.Audit;
+using AstralytiQ.Server.Features.Datasets.Profiling;
+using AstralytiQ.Server.Features.Datasets.Reading;
+using AstralytiQ.Server.Features.Datasets.Typing;
+using AstralytiQ.Server.Features.Usage;
+using AstralytiQ.Server.Infrastructure.Jobs;
+using AstralytiQ.Server.Infrastructure.Postgres;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AstralytiQ.Server.Features.Datasets;
+
+/// <summary>The input of a "dataset.upload" job (app.jobs.payload).</summary>
+public sealed record UploadPayload(
+    Guid DatasetId, bool NewDataset, string Name, string? SqlName, string Description, string FileName, long SizeBytes,
+    string? Format, string? Encoding, string? Delimiter, string? Quote, bool? HasHeader, string? Sheet, bool SkipBadRows,
+    IReadOnlyList<string>? NullValues, IReadOnlyDictionary<string, string>? ColumnTypes, Guid? CreatedBy, string CreatedByLabel)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+}
+
+/// <summary>What a version's source column says about an upload.</summary>
+public sealed record UploadSourceDocument(string FileName, string Format, string Encoding, string? Delimiter, bool HasHeader, string? Sheet, long SizeBytes, long BadRowCount, Guid JobId);
+
+/// <summary>
+/// Loads a spooled upload: sniff, infer types over the whole file (pass one, collecting bad rows),
+/// create a staging table and binary-COPY the good rows into it while profiling them (pass two),
+/// ANALYZE, then publish atomically. Nothing is visible before the publish transaction commits;
+/// a cancelled or failed attempt drops its staging table, and the sweeper removes what a crashed
+/// one left.
+/// </summary>
+public sealed class UploadJobHandler(
+    DatasetStore store,
+    TenantDatabase database,
+    SpoolStore spool,
+    QuotaGuard quotas,
+    UsageMeter usage,
+    AuditLog audit,
+    IOptions<DatasetOptions> options,
+    ILogger<UploadJobHandler> logger) : IJobHandler
+{
+    public const string JobKind = "dataset.upload";
+    public const int BadRowReportLimit = 1000;
+
+    public string Kind => JobKind;
+
+    public async Task RunAsync(JobContext context)
+    {
+        var payload = JsonSerializer.Deserialize<UploadPayload>(context.Job.Payload, UploadPayload.Json)
+            ?? throw new JobFailedException("The job has no upload description.");
+        var path = spool.PathOf(context.JobId);
+        if (!File.Exists(path))
+        {
+            throw new JobFailedException("The uploaded file is no longer on the server (its spool file is missing); upload it again.");
+        }
+        var ct = context.CancellationToken;
+        var staging = DatasetStore.StagingTable(context.JobId, context.Attempt);
+        try
+        {
+            await context.ReportAsync("sniffing", 0, 0, force: true);
+            var nulls = new NullTokens(payload.NullValues is { Count: > 0 } given ? given : ["", .. NullTokens.Defaults]);
+            var sniff = Sniff(path, payload, nulls);
+
+            var plan = await InferAsync(context, path, payload, sniff, nulls);
+            var badRows = plan.BadRows.Select(b => new BadRowFact(b.Line, b.Reason)).ToArray();
+            if (plan.BadRowCount > 0 && !payload.SkipBadRows)
+            {
+                throw new JobFailedException(
+                    string.Create(CultureInfo.InvariantCulture, $"{plan.BadRowCount:N0} bad rows (first on line {plan.BadRows[0].Line:N0}: {plan.BadRows[0].Reason}); nothing was loaded. Fix the file, or upload again skipping bad rows."),
+                    JsonSerializer.Serialize(new { badRowCount = plan.BadRowCount, badRows }, UploadPayload.Json));
+            }
+            if (plan.GoodRows == 0)
+            {
+                throw new JobFailedException(plan.BadRowCount > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"All {plan.BadRowCount:N0} rows are bad; nothing to load.")
+                    : plan.Columns.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"The file has a header ({plan.Columns.Count:N0} columns) but no data rows.") : "The file has no rows.",
+                    plan.BadRowCount > 0 ? JsonSerializer.Serialize(new { badRowCount = plan.BadRowCount, badRows }, UploadPayload.Json) : null);
+            }
+            try
+            {
+                await quotas.EnsureAsync(context.TenantId, UsageMetrics.RowsIngested, plan.GoodRows, ct);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+            {
+                throw new JobFailedException(ex.Status.Detail);
+            }
+
+            var profile = await LoadAsync(context, path, sniff, plan, staging);
+
+            await context.ReportAsync("publishing", 0.97, plan.GoodRows, force: true);
+            var versionId = Guid.NewGuid();
+            var source = new UploadSourceDocument(payload.FileName, sniff.Format.ToString().ToLowerInvariant(), sniff.Encoding,
+                sniff.Format is FileFormat.Csv or FileFormat.Tsv ? sniff.Delimiter.ToString() : null, sniff.HasHeader, payload.Sheet, payload.SizeBytes, plan.BadRowCount, context.JobId);
+            var published = await store.PublishAsync(context, new Publication(
+                payload.DatasetId, payload.NewDataset, payload.Name, payload.SqlName, payload.Description, versionId, staging,
+                plan.Columns.Select(c => new PublishColumn(c.Name, c.Label, c.Type)).ToArray(), plan.GoodRows, null,
+                JsonSerializer.Serialize(source, UploadPayload.Json), null, JsonSerializer.Serialize(profile, ProfileDocument.Json), payload.CreatedBy,
+                new { datasetId = payload.DatasetId, versionId, badRowCount = plan.BadRowCount, badRows }));
+
+            usage.Add(context.TenantId, UsageMetrics.RowsIngested, plan.GoodRows);
+            usage.Add(context.TenantId, UsageMetrics.StorageBytes, published.SizeBytes);
+            await audit.RecordAsync(context.TenantId, payload.CreatedBy, payload.CreatedByLabel, null, "dataset.published", "dataset", payload.DatasetId.ToString(),
+                new { versionId, version = published.Version, sqlName = published.SqlName, rows = plan.GoodRows, badRows = plan.BadRowCount, jobId = context.JobId });
+            logger.LogInformation("Published {Rows} rows as version {Version} of dataset {DatasetId}", plan.GoodRows, published.Version, payload.DatasetId);
+            spool.Delete(context.JobId);
+        }
+        catch (Exception ex) when (ex is not JobLeaseLostException)
+        {
+            await DropStagingAsync(staging);
+            if (ex is JobFailedException or UnreadableFileException or InvalidDataException)
+            {
+                // Final for this upload; other endings may be retried (and need the file), or the sweeper removes it.
+                spool.Delete(context.JobId);
+            }
+            if (ex is UnreadableFileException or InvalidDataException)
+            {
+                throw new JobFailedException(ex.Message);
+            }
+            throw;
+        }
+    }
+
+    private SniffResult Sniff(string path, UploadPayload payload, NullTokens nulls)
+    {
+        var head = new byte[FileSniffer.SampleBytes];
+        int read;
+        long length;
+        using (var file = File.OpenRead(path))
+        {
+            read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            length = file.Length;
+        }
+        FileFormat? declared = payload.Format is { } f ? Enum.Parse<FileFormat>(f, ignoreCase: true) : null;
+        var (format, encoding, bom) = FileSniffer.SniffFormat(head.AsSpan(0, read), payload.FileName, declared, payload.Encoding);
+        var quote = payload.Quote is { Length: 1 } q ? q[0] : '"';
+        if (format is FileFormat.Csv or FileFormat.Tsv)
+        {
+            var sample = FileSniffer.Decode(head.AsSpan(0, read), encoding, bom);
+            var (delimiter, header) = FileSniffer.SniffDelimited(sample, read == length, format, payload.Delimiter is { Length: 1 } d ? d[0] : null, quote, payload.HasHeader, nulls);
+            return new SniffResult(format, encoding, bom, delimiter, quote, header);
+        }
+        return new SniffResult(format, encoding, bom, ',', quote, payload.HasHeader ?? true);
+    }
+
+    private RecordSource Open(string path, SniffResult sniff, UploadPayload payload, NullTokens nulls, IReadOnlyList<string>? knownLabels) => sniff.Format switch
+    {
+        FileFormat.Json or FileFormat.NdJson => new JsonSource(path, sniff, options.Value.MaxColumns, knownLabels),
+        FileFormat.Xlsx => new ExcelSource(path, payload.Sheet, payload.HasHeader, nulls, options.Value.MaxColumns),
+        _ => new DelimitedSource(path, sniff, nulls, options.Value.MaxColumns),
+    };
+
+    /// <summary>Pass one: every value of every row, for types and bad rows.</summary>
+    private async Task<IngestionPlan> InferAsync(JobContext context, string path, UploadPayload payload, SniffResult sniff, NullTokens nulls)
+    {
+        await context.ReportAsync("inferring", 0.01, 0, force: true);
+        var declared = payload.ColumnTypes ?? new Dictionary<string, string>();
+        var inference = new List<ColumnInference>();
+        var badRows = new List<(long Line, string Reason)>();
+        long badRowCount = 0, goodRows = 0;
+        using var source = Open(path, sniff, payload, nulls, null);
+        var labels = source.Labels;
+        var names = new List<string>();
+        void Grow()
+        {
+            while (inference.Count < labels.Count)
+            {
+                var label = labels[inference.Count];
+                var name = ColumnNames.Normalise(label, $"column_{inference.Count + 1}");
+                SqlType? type = declared.TryGetValue(label, out var byLabel) || declared.TryGetValue(name, out byLabel) ? SqlTypes.Parse(byLabel) : null;
+                inference.Add(new ColumnInference(type));
+                names.Add(name);
+            }
+        }
+        Grow();
+        var rowsSinceCheck = 0;
+        while (source.Read())
+        {
+            if (labels.Count > inference.Count)
+            {
+                Grow();
+            }
+            if (++rowsSinceCheck == 8192)
+            {
+                rowsSinceCheck = 0;
+                await context.ReportAsync("inferring", 0.01 + 0.39 * source.Progress, goodRows + badRowCount);
+            }
+            var error = source.Error;
+            if (error is null)
+            {
+                for (var i = 0; i < inference.Count; i++)
+                {
+                    var kind = source.GetKind(i);
+                    if (kind != FieldKind.Null && !inference[i].Observe(source.GetText(i), kind, source.Line))
+                    {
+                        error = $"column '{labels[i]}': '{Truncate(source.GetText(i))}' is not {ValueConverter.Expected(inference[i].Declared!.Value)}";
+                        break;
+                    }
+                }
+            }
+            if (error is not null)
+            {
+                badRowCount++;
+                if (badRows.Count < BadRowReportLimit)
+                {
+                    badRows.Add((source.Line, error));
+                }
+                continue;
+            }
+            goodRows++;
+        }
+        Grow();
+        var unique = ColumnNames.Unique(labels);
+        var columns = new List<PlannedColumn>(labels.Count);
+        var issues = new List<QualityIssueDocument>();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var (type, order, ambiguous) = inference[i].Resolve();
+            var label = labels[i].Length == 0 ? $"Column {i + 1}" : labels[i];
+            columns.Add(new PlannedColumn(unique[i], label, type, order));
+            if (ambiguous)
+            {
+                issues.Add(new("ambiguous_dates", unique[i], "info", $"'{label}' has dates like 01/02/2024 that read either way; they were read as month/day/year."));
+            }
+            if (type == SqlType.Text && inference[i].Breaker is not null)
+            {
+                issues.Add(new("mixed_types", unique[i], "warning", $"'{label}' has mixed types: {inference[i].DescribeBreak(inference[i].NonNullCount)}."));
+            }
+        }
+        return new IngestionPlan(columns, goodRows, badRowCount, badRows, issues);
+    }
+
+    /// <summary>Pass two: the good rows into a new staging table by binary COPY, profiled on the way; then ANALYZE.</summary>
+    private async Task<ProfileDocument> LoadAsync(JobContext context, string path, SniffResult sniff, IngestionPlan plan, string staging)
+    {
+        var ct = context.CancellationToken;
+        var payload = JsonSerializer.Deserialize<UploadPayload>(context.Job.Payload, UploadPayload.Json)!;
+        var nulls = new NullTokens(payload.NullValues is { Count: > 0 } given ? given : ["", .. NullTokens.Defaults]);
+        await context.ReportAsync("loading", 0.4, 0, force: true);
+        var columns = plan.Columns;
+        var profilers = columns.Select(c => new ColumnProfiler(c.Type, options.Value.ProfileExactLimit)).ToArray();
+        var duplicates = new DuplicateCounter(options.Value.ProfileExactLimit);
+        var values = new TypedValue[columns.Count];
+        var dbTypes = columns.Select(c => SqlTypes.DbType(c.Type)).ToArray();
+        long loaded = 0;
+
+        await using (var connection = await database.DataSource.OpenConnectionAsync(ct))
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            var definition = string.Join(", ", columns.Select(c => $"{TenantNames.Quote(c.Name)} {SqlTypes.Name(c.Type)}"));
+            await using (var create = new NpgsqlCommand($"CREATE TABLE {DatasetStore.StagingSchema}.{TenantNames.Quote(staging)} ({definition})", connection, transaction))
+            {
+                await create.ExecuteNonQueryAsync(ct);
+            }
+            var copy = $"COPY {DatasetStore.StagingSchema}.{TenantNames.Quote(staging)} ({string.Join(", ", columns.Select(c => TenantNames.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)";
+            using (var source = Open(path, sniff, payload, nulls, columns.Select(c => c.Label).ToArray()))
+            await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
+            {
+                var sinceCheck = 0;
+                while (source.Read())
+                {
+                    if (++sinceCheck == 8192)
+                    {
+                        sinceCheck = 0;
+                        await context.ReportAsync("loading", 0.4 + 0.5 * source.Progress, loaded);
+                    }
+                    if (source.Error is not null || !Convert(source, columns, values))
+                    {
+                        continue;
+                    }
+                    importer.StartRow();
+                    UInt128 rowHash = 0;
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        ref var value = ref values[i];
+                        profilers[i].Add(value);
+                        if (value.IsNull)
+                        {
+                            importer.WriteNull();
+                            rowHash = DuplicateCounter.Combine(rowHash, 0x5bd1e995UL + (ulong)i);
+                            continue;
+                        }
+                        rowHash = DuplicateCounter.Combine(rowHash, Hashing.Hash64(source.GetText(i), (ulong)i));
+                        switch (columns[i].Type)
+                        {
+                            case SqlType.Boolean: importer.Write(value.Bool, dbTypes[i]); break;
+                            case SqlType.Integer: importer.Write((int)value.Long, dbTypes[i]); break;
+                            case SqlType.BigInt: importer.Write(value.Long, dbTypes[i]); break;
+                            case SqlType.Numeric: importer.Write(value.Decimal, dbTypes[i]); break;
+                            case SqlType.Double: importer.Write(value.Double, dbTypes[i]); break;
+                            case SqlType.Date: importer.Write(DateOnly.FromDateTime(value.DateTime), dbTypes[i]); break;
+                            case SqlType.Timestamp or SqlType.TimestampTz: importer.Write(value.DateTime, dbTypes[i]); break;
+                            default: importer.Write(value.Text!, dbTypes[i]); break;
+                        }
+                    }
+                    duplicates.Add(rowHash);
+                    loaded++;
+                }
+                await importer.CompleteAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+        }
+        if (loaded != plan.GoodRows)
+        {
+            // Both passes read the same bytes with the same rules; a difference means the file changed under us.
+            throw new InvalidOperationException($"Pass two loaded {loaded} rows where pass one counted {plan.GoodRows}.");
+        }
+
+        await context.ReportAsync("profiling", 0.92, loaded, force: true);
+        await using (var connection = await database.DataSource.OpenConnectionAsync(ct))
+        await using (var analyze = new NpgsqlCommand($"ANALYZE {DatasetStore.StagingSchema}.{TenantNames.Quote(staging)}", connection))
+        {
+            await analyze.ExecuteNonQueryAsync(ct);
+        }
+        var profile = new ProfileDocument
+        {
+            RowCount = loaded,
+            ColumnCount = columns.Count,
+            DuplicateRowCount = duplicates.Duplicates,
+            ComputedAt = DateTime.UtcNow,
+            Columns = columns.Select((c, i) => profilers[i].Finish(c.Name, c.Label, loaded)).ToList(),
+        };
+        profile.Approximate = duplicates.Approximate || profilers.Any(p => p.Approximate);
+        profile.Issues.AddRange(plan.Issues);
+        profile.AddStatisticalIssues();
+        profile.QualityScore = ProfileDocument.Score(loaded, profile.Columns, profile.DuplicateRowCount, plan.Issues.Count(i => i.Code == "mixed_types"));
+        return profile;
+    }
+
+    private static bool Convert(RecordSource source, IReadOnlyList<PlannedColumn> columns, TypedValue[] values)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var kind = source.GetKind(i);
+            if (kind == FieldKind.Null)
+            {
+                values[i] = new TypedValue { IsNull = true };
+                continue;
+            }
+            var column = columns[i];
+            if (!ValueConverter.TryConvert(source.GetText(i), kind, column.Type, column.Order, ref values[i]))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private async Task DropStagingAsync(string staging)
+    {
+        try
+        {
+            await using var connection = await database.DataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var drop = new NpgsqlCommand($"SET lock_timeout = '5s'; DROP TABLE IF EXISTS {DatasetStore.StagingSchema}.{TenantNames.Quote(staging)}", connection);
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException)
+        {
+            logger.LogWarning("Could not drop staging table {Table} now; the sweeper will: {Reason}", staging, ex.Message);
+        }
+    }
+
+    private static string Truncate(ReadOnlySpan<char> value) => value.Length > 60 ? string.Concat(value[..60], "…") : value.ToString();
+}
+
+public sealed record PlannedColumn(string Name, string Label, SqlType Type, DateOrder Order);
+
+public sealed record IngestionPlan(IReadOnlyList<PlannedColumn> Columns, long GoodRows, long BadRowCount, IReadOnlyList<(long Line, string Reason)> BadRows, IReadOnlyList<QualityIssueDocument> Issues);
+
+/// <summary>Counts rows identical to an earlier row by a 128-bit hash of their fields; exact up to a limit of distinct rows.</summary>
+public sealed class DuplicateCounter(int limit)
+{
+    private readonly HashSet<UInt128> _seen = [];
+
+    public long Duplicates { get; private set; }
+
+    public bool Approximate { get; private set; }
+
+    public void Add(UInt128 hash)
+    {
+        if (_seen.Count < limit)
+        {
+            if (!_seen.Add(hash))
+            {
+                Duplicates++;
+            }
+        }
+        else if (_seen.Contains(hash))
+        {
+            Duplicates++;
+        }
+        else
+        {
+            Approximate = true;
+        }
+    }
+
+    public static UInt128 Combine(UInt128 row, ulong field)
+    {
+        var high = (ulong)(row >> 64);
+        var low = (ulong)row;
+        low = Hashing.Mix(low ^ field) + 0x9E3779B97F4A7C15UL;
+        high = System.Numerics.BitOperations.RotateLeft(high, 27) ^ (field * 0xC2B2AE3D27D4EB4FUL);
+        return new UInt128(high, low);
+    }
+}
