@@ -134,7 +134,7 @@ internal sealed partial class QuestionReader
             if (!k.Used && (k.Has(Kw.Asc) || k.Has(Kw.Desc)))
             {
                 k.Used = true;
-                var alphabetical = k.Text.Contains("alpha", StringComparison.OrdinalIgnoreCase) || k.Text.Contains('z', StringComparison.OrdinalIgnoreCase);
+                var alphabetical = k.Text.Contains("alpha", StringComparison.OrdinalIgnoreCase) || k.Text.Contains("lexico", StringComparison.OrdinalIgnoreCase) || k.Text.Contains('z', StringComparison.OrdinalIgnoreCase);
                 _orderRequests.Add((null, null, k.Has(Kw.Desc), alphabetical));
             }
         }
@@ -188,7 +188,7 @@ internal sealed partial class QuestionReader
         if (next is { Kind: ItemKind.Column } && next.Column == column)
         {
             next.Used = true;
-            if ((_target is null || _target == next) && !column.IsTemporal && !_items.Any(x => x.Kind == ItemKind.Column && !x.Used && x != next) && _topCount is null)
+            if ((_target is null || _target == next) && !_items.Any(x => x.Kind == ItemKind.Column && !x.Used && x != next) && _topCount is null)
             {
                 // "the cheapest price", "the longest air time": the extreme value itself.
                 _r.Measures.Add(new MeasureSpec(desc ? AggKind.Max : AggKind.Min, column) { At = k.Start });
@@ -832,6 +832,10 @@ internal sealed partial class QuestionReader
             else if (r.Projection.FirstOrDefault(c => c.IsNumeric) is { } num)
             {
                 r.Order.Add(new OrderSpec(null, num, desc ?? false));
+            }
+            else if (r.Projection.Count > 0 && !r.FollowUpCue)
+            {
+                r.Order.Add(new OrderSpec(null, r.Projection[0], desc ?? false));
             }
             else if (desc is not null)
             {

@@ -872,6 +872,12 @@ internal sealed partial class QuestionReader
     private void ReadCount(int i)
     {
         var k = _items[i];
+        if (k.Has(Kw.CountOf) && Prev(i) is { } before && AggOf(before) is not null && Next(i) is { Kind: ItemKind.Column, Used: false } counted && counted.Column!.IsNumeric && !counted.Column.IsIdentifier)
+        {
+            // "the greatest number of minutes", "the average number of injuries": the column is the number.
+            return;
+        }
+
         k.Used = true;
         Item? t = null;
         for (var j = i + 1; j < _items.Count; j++)

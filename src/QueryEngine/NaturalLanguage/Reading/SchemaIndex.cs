@@ -249,6 +249,7 @@ internal sealed class SchemaIndex
             ? nameWords.Where(w => w.Length > 2 && !Vocabulary.Filler.Contains(w)).Select(w => (Stems: new[] { WordForms.Canon(WordForms.Stem(w)) }, Weight: 0.55))
             : [];
         RowNouns = full.Concat(parts).DistinctBy(a => string.Join(' ', a.Stems), StringComparer.Ordinal).ToArray();
+        RowNounWords = schema.RowNouns.SelectMany(n => n.ToLowerInvariant().Split(' ')).Concat(nameWords).ToHashSet(StringComparer.Ordinal);
     }
 
     public DatasetSchema Schema { get; }
@@ -267,6 +268,9 @@ internal sealed class SchemaIndex
 
     /// <summary>Stems of what a row is called (row nouns and the table name's words), with how telling each is.</summary>
     public IReadOnlyList<(string[] Stems, double Weight)> RowNouns { get; }
+
+    /// <summary>The words of row nouns and of the table name as written ("hiring" is a table even though it ends in -ing).</summary>
+    public IReadOnlySet<string> RowNounWords { get; }
 
     /// <summary>Values and value synonyms by their first word, lower-case, for fast lookup.</summary>
     public IReadOnlyDictionary<string, ValueEntry[]> ByFirstLower { get; private set; } = new Dictionary<string, ValueEntry[]>();

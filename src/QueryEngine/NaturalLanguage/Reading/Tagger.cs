@@ -294,7 +294,8 @@ internal static class Tagger
         for (var i = 0; i < tokens.Count; i++)
         {
             // Nouns name rows; "ordered" and "shipping" are verbs even where "order" and "ship" are nouns.
-            if (tokens[i].Lower.EndsWith("ed", StringComparison.Ordinal) || (tokens[i].Lower.EndsWith("ing", StringComparison.Ordinal) && tokens[i].Lower.Length > 5))
+            if ((tokens[i].Lower.EndsWith("ed", StringComparison.Ordinal) || (tokens[i].Lower.EndsWith("ing", StringComparison.Ordinal) && tokens[i].Lower.Length > 5)) &&
+                !index.RowNounWords.Contains(tokens[i].Lower))
             {
                 continue;
             }
@@ -572,6 +573,18 @@ internal static class Tagger
                     Options = options.Distinct().OrderBy(o => o.Item1.Stems.Count).ThenBy(o => o.Item1.Ordinal).ToArray(),
                     Text = SpanText(tokens, i, end),
                 });
+            }
+
+            // "left handed", "right-handed": a hand column's L/R or Left/Right value.
+            if (t.Lower is "left" or "right" && i + 1 < tokens.Count && tokens[i + 1].Lower is "handed" or "hand" or "hander" or "handers")
+            {
+                var side = t.Lower == "left" ? new[] { "L", "Left" } : ["R", "Right"];
+                var hands = index.Values.Where(v => v.Column.Stems.Contains("hand") && side.Any(sd => string.Equals(sd, v.Value.Trim(), StringComparison.OrdinalIgnoreCase)))
+                    .Select(v => (v.Column, v.Value)).Distinct().ToArray();
+                if (hands.Length > 0)
+                {
+                    valueSpans.Add(new Item { Kind = ItemKind.Value, Start = i, End = i + 2, Score = 2.6, Options = hands, Text = SpanText(tokens, i, i + 2) });
+                }
             }
 
             // "French" for France, "Asian" for Asia.

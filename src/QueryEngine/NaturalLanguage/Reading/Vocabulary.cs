@@ -174,8 +174,8 @@ internal static class Vocabulary
         // Superlative adjectives that imply a column.
         Add(new(Kw.Superlative, Descending: true, Implied: ["age", "birth", "date", "year", "founded", "established", "built"], InvertForDates: true), "oldest", "eldest");
         Add(new(Kw.Superlative, Descending: false, Implied: ["age", "birth", "date", "year", "founded", "established", "built"], InvertForDates: true), "youngest");
-        Add(new(Kw.Superlative, Descending: true, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "newest", "latest", "most recent", "most recently", "last", "recent", "latest-dated");
-        Add(new(Kw.Superlative, Descending: false, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "earliest", "first");
+        Add(new(Kw.Superlative, Descending: true, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "newest", "latest", "most recent", "most recently", "last", "recent", "latest-dated", "the last", "the latest", "the most recent", "the newest");
+        Add(new(Kw.Superlative, Descending: false, Implied: ["date", "year", "time", "created", "founded", "opened", "established", "built"]), "earliest", "first", "the earliest", "the first");
         Add(new(Kw.Superlative, Descending: true, Implied: ["price", "cost", "charge", "amount", "fee", "value"]), "most expensive", "priciest", "costliest", "most costly");
         Add(new(Kw.Superlative, Descending: false, Implied: ["price", "cost", "charge", "amount", "fee", "value"]), "cheapest", "least expensive", "lowest priced", "lowest-priced", "least costly");
         Add(new(Kw.Superlative, Descending: true, Implied: ["weight", "carat", "mass"]), "heaviest");
@@ -300,10 +300,10 @@ internal static class Vocabulary
         Add(new(Kw.Season, Number: 9), "autumn", "fall", "the fall", "the autumn");
         Add(new(Kw.Season, Number: 12), "winter", "wintertime", "the winter");
         Add(new(Kw.Season, Number: 3), "spring", "springtime", "the spring");
-        Add(new(Kw.Quarter, Number: 1), "q1", "first quarter", "1st quarter", "quarter 1", "quarter one");
-        Add(new(Kw.Quarter, Number: 2), "q2", "second quarter", "2nd quarter", "quarter 2", "quarter two");
-        Add(new(Kw.Quarter, Number: 3), "q3", "third quarter", "3rd quarter", "quarter 3", "quarter three");
-        Add(new(Kw.Quarter, Number: 4), "q4", "fourth quarter", "4th quarter", "quarter 4", "quarter four", "last quarter of");
+        Add(new(Kw.Quarter, Number: 1), "q1", "first quarter", "1st quarter", "quarter 1", "quarter one", "the first quarter", "the 1st quarter");
+        Add(new(Kw.Quarter, Number: 2), "q2", "second quarter", "2nd quarter", "quarter 2", "quarter two", "the second quarter", "the 2nd quarter");
+        Add(new(Kw.Quarter, Number: 3), "q3", "third quarter", "3rd quarter", "quarter 3", "quarter three", "the third quarter", "the 3rd quarter");
+        Add(new(Kw.Quarter, Number: 4), "q4", "fourth quarter", "4th quarter", "quarter 4", "quarter four", "last quarter of", "the fourth quarter", "the 4th quarter", "the last quarter of");
         Add(new(Kw.Relative, Unit: "last"), "last", "previous", "past", "prior", "preceding", "the last", "the past", "the previous", "over the last", "over the past", "in the last", "in the past", "during the last", "during the past");
         Add(new(Kw.Relative, Unit: "this"), "this", "current", "the current", "so far this", "to date");
         Add(new(Kw.Relative, Unit: "ytd"), "ytd", "year to date", "year-to-date");
