@@ -152,7 +152,7 @@ internal sealed partial class QuestionReader
         if (info.Implied is ["#count"])
         {
             // "most common X", "which X is used most often", "the busiest airport".
-            var g = Next(i) is { Kind: ItemKind.Column } after && !after.Used ? after
+            var g = NextSkipping(i, "the", "a") is { } first0 && (first0.Kind == ItemKind.RowNoun ? Next(Pos(first0)) : first0) is { Kind: ItemKind.Column } after && !after.Used ? after
                 : _target is { Kind: ItemKind.Column } t ? t
                 : Prev(i) is { Kind: ItemKind.Column } before ? before : null;
             if (g is null)
@@ -596,6 +596,12 @@ internal sealed partial class QuestionReader
             }
 
             it.Used = true;
+            if (r.Measures.Count > 0 && it.Reduced && c.IsIdentifier && it != _target && !_items.Any(x => (x.Has(Kw.GroupBy) || x.Has(Kw.Each)) && x.End <= it.Start))
+            {
+                // "how many professionals treated dogs": "dogs" names rows, not a grouping by dog_id.
+                continue;
+            }
+
             if (r.Measures.Count > 0 && c.IsText && it != _target && it.Start > 0 && _tokens[it.Start - 1].Lower is "of" or "all" or "the" &&
                 Prev(Pos(it)) is { Kind: ItemKind.Column, Used: true } owner && owner.Column!.IsNumeric && !_items.Any(x => x.Has(Kw.GroupBy) || x.Has(Kw.Each)))
             {
@@ -1130,7 +1136,7 @@ internal sealed partial class QuestionReader
             }
         }
 
-        var placed = _items.Where(i => i.Used && i.Kind != ItemKind.Word).Sum(i => i.Score);
+        var placed = _items.Where(i => (i.Used || i.Kind == ItemKind.RowNoun) && i.Kind != ItemKind.Word).Sum(i => i.Score);
         var partial = _items.Count(i => i.Kind == ItemKind.Column && i.Partial && i.Used);
         r.LinkScore = placed - (0.6 * content) - (2.0 * r.Blocking.Count) + (_items.Any(i => i.Kind == ItemKind.RowNoun) ? 0.5 : 0);
         r.Confidence = Math.Clamp(r.Confidence - (0.12 * content) - (0.05 * partial) - (r.Blocking.Count > 0 ? 0.5 : 0), 0.05, 1.0);

@@ -532,11 +532,11 @@ internal sealed partial class QuestionReader
     /// <summary>The column an adjective implies ("oldest" → age), preferring columns the question names.</summary>
     private ColumnInfo? ImpliedColumn(string[] implied, int near)
     {
-        var mentioned = _items.Where(i => i.Kind == ItemKind.Column).Select(i => i.Column!).ToList();
+        var mentioned = _items.Where(i => i.Kind == ItemKind.Column).Select(i => i.Column!).Where(c => !c.IsIdentifier).ToList();
         foreach (var word in implied)
         {
             var stem = WordForms.Canon(WordForms.Stem(word));
-            var hit = mentioned.FirstOrDefault(c => c.Stems.Contains(stem) && (c.IsNumeric || c.IsTemporal));
+            var hit = mentioned.FirstOrDefault(c => c.Stems.Contains(stem) && (c.IsNumeric || c.IsTemporal || (word == implied[0] && c.IsText && c.Stems.Count == 1)));
             if (hit is not null)
             {
                 return hit;
@@ -546,7 +546,7 @@ internal sealed partial class QuestionReader
         foreach (var word in implied)
         {
             var stem = WordForms.Canon(WordForms.Stem(word));
-            var direct = _index.Columns.Where(c => c.Stems.Contains(stem) && (c.IsNumeric || c.IsTemporal)).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault();
+            var direct = _index.Columns.Where(c => c.Stems.Contains(stem) && (c.IsNumeric || c.IsTemporal) && !c.IsIdentifier).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault();
             if (direct is not null)
             {
                 return direct;
@@ -715,6 +715,14 @@ internal sealed partial class QuestionReader
     {
         for (var j = kPos - 1; j >= 0 && j >= kPos - 4; j--)
         {
+            // "the state whose name contains ...": the name is the state's.
+            if (_items[j].Kind == ItemKind.Column && _items[j].Partial && _tokens[_items[j].Start].Lower is "name" or "title" &&
+                _items.Take(j).Reverse().Take(3).FirstOrDefault(x => x.Kind == ItemKind.Column && x.Column!.IsText && !x.Partial) is { } owner)
+            {
+                owner.Used = _items[j].Used = true;
+                return owner.Column;
+            }
+
             if (_items[j].Kind == ItemKind.Column && _items[j].Column!.IsText)
             {
                 _items[j].Used = true;
@@ -908,6 +916,14 @@ internal sealed partial class QuestionReader
         {
             t.Used = true;
             _r.Measures.Add(new MeasureSpec(AggKind.Count, null) { At = k.Start });
+            return;
+        }
+
+        if (k.Has(Kw.HowMany) && t is { Kind: ItemKind.Column, Used: false } amount && amount.Column!.IsNumeric && !amount.Column.IsIdentifier && amount.Column.Stems.Any(AdditiveWords.Contains))
+        {
+            // "how many units were sold", "how many people live in Asia": add the column up.
+            amount.Used = true;
+            _r.Measures.Add(new MeasureSpec(AggKind.Sum, amount.Column) { At = k.Start });
             return;
         }
 

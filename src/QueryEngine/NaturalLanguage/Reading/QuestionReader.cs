@@ -337,6 +337,11 @@ internal sealed partial class QuestionReader
                 {
                     b.Used = b.Modifier = true;
                 }
+                else if (b.Partial && b.End - b.Start == 1 && _tokens[b.Start].Lower is "name" or "names" or "title" or "code" or "codes" or "id" or "ids" && a.Column!.IsText && !a.Partial)
+                {
+                    // "government form name": the name of the government form.
+                    b.Used = b.Modifier = true;
+                }
                 else if (a.Column!.IsText || a.Column.IsIdentifier)
                 {
                     a.Used = a.Modifier = true;

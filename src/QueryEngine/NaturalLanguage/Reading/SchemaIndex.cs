@@ -190,6 +190,12 @@ internal sealed class SchemaIndex
             }
         }
 
+        // "date_arrived" is also "arrival date".
+        foreach (var p in phrases.Where(p => p.Stems.Length == 2 && p.Value is null && p.Weight >= 1.0).ToList())
+        {
+            phrases.Add(p with { Stems = [p.Stems[1], p.Stems[0]], Weight = 0.9 });
+        }
+
         // "level_of_membership" is also "membership level".
         foreach (var p in phrases.Where(p => p.Stems.Length == 3 && p.Stems[1] == "of").ToList())
         {

@@ -35,6 +35,9 @@ internal sealed class Item
     /// <summary>The span matched an analyst's synonym rather than the column's own name.</summary>
     public bool ViaSynonym { get; init; }
 
+    /// <summary>The span matched a shortened name ("customers" for customer_id).</summary>
+    public bool Reduced { get; init; }
+
     /// <summary>For values: the (column, value) readings, best first.</summary>
     public IReadOnlyList<(ColumnInfo Column, string Value)> Options { get; init; } = [];
 
@@ -376,7 +379,8 @@ internal static class Tagger
                 if (Matches(tokens, i, phrase.Stems))
                 {
                     var len = phrase.Stems.Length;
-                    var keywordNamed = len == 1 && Vocabulary.Phrases.TryGetValue(tokens[i].Lower, out var kws) &&
+                    var rowNamed = index.RowNouns.Any(n => n.Weight >= 1.0 && n.Stems.SequenceEqual(phrase.Stems));
+                    var keywordNamed = rowNamed || len == 1 && Vocabulary.Phrases.TryGetValue(tokens[i].Lower, out var kws) &&
                         kws.Any(p => p.Words.Length == 1 && p.Infos.Any(x => x.Kind is Kw.Avg or Kw.Sum or Kw.Max or Kw.Min or Kw.CountOf or Kw.Median));
                     candidates.Add(new Item
                     {
@@ -386,6 +390,7 @@ internal static class Tagger
                         Score = keywordNamed ? 0.9 : (len * 1.0 * phrase.Weight) + 0.3 + (0.5 * (len - 1)) + (0.01 * (phrase.Column.Stems.Count == len ? 1 : 0)),
                         Column = phrase.Column,
                         ViaSynonym = phrase.Synonym,
+                        Reduced = phrase.Weight <= 0.9 && phrase.Stems.Length == 1,
                         Text = SpanText(tokens, i, i + len),
                     });
                 }
@@ -432,8 +437,9 @@ internal static class Tagger
 
             foreach (var col in index.Columns)
             {
-                if (col.Stems.Count < 2)
+                if (col.Stems.Count < 2 || (verbForm && !col.IsYear && !col.IsTemporal))
                 {
+                    // "departed" may name departure dates ("opened after 2013" is open_year), not other departure columns.
                     continue;
                 }
 

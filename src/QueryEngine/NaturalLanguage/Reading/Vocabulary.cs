@@ -261,7 +261,7 @@ internal static class Vocabulary
             "decreasing order", "reverse", "reversed", "reversed alphabetical", "reverse lexicographical", "reversed lexicographical", "reverse lexicographic", "best to worst", "longest to shortest", "newest to oldest", "latest to earliest", "max to min", "most recent first");
         Add(new(Kw.Top, Descending: true), "top", "first", "leading", "best");
         Add(new(Kw.Bottom), "bottom", "last", "worst");
-        Add(new(Kw.Distinct), "distinct", "different", "unique", "various", "all different", "all distinct", "all unique", "individual", "separate");
+        Add(new(Kw.Distinct), "distinct", "different", "unique", "various", "all different", "all distinct", "all unique", "individual", "separate", "possible", "all possible", "combinations", "combination", "pairs of");
         Add(new(Kw.Null), "no", "without", "missing", "null", "empty", "blank", "unknown", "not recorded", "no recorded", "unrecorded", "unspecified",
             "not specified", "n/a", "lacking", "lack", "lacks", "with no", "has no", "have no", "had no", "is missing", "are missing", "is null", "are null",
             "not set", "not available", "not known", "unset", "is empty", "are empty", "none", "no value", "no known", "not given", "not provided", "unassigned", "not assigned");

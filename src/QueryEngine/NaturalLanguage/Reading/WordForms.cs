@@ -113,6 +113,16 @@ internal static class WordForms
         {
             w = Undouble(w[..^5]);
         }
+        else if (w.EndsWith("al", StringComparison.Ordinal) && w.Length >= 7 && !w.EndsWith("ial", StringComparison.Ordinal))
+        {
+            // "arrival" meets "arrived", "original" meets "origin".
+            w = w[..^2];
+        }
+        else if (w.EndsWith("ure", StringComparison.Ordinal) && w.Length >= 8)
+        {
+            // "departure" meets "departed".
+            w = w[..^3];
+        }
         else if (w.EndsWith("ing", StringComparison.Ordinal) && w.Length > 5)
         {
             w = Undouble(w[..^3]);
@@ -274,6 +284,7 @@ internal static class WordForms
         ["average", "mean"],
         ["company", "firm"],
         ["airline", "carrier"],
+        ["population", "people", "inhabitants", "residents"],
     ];
 
     private static readonly Dictionary<string, string> SynonymCanon = BuildCanon();
