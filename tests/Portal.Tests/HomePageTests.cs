@@ -43,6 +43,17 @@ public sealed class HomePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_stylesheet_is_served()
+    {
+        await using var portal = await PortalHost.StartAsync(new Uri("http://127.0.0.1:1"));
+
+        var response = await portal.Http.GetAsync("/css/site.css");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(":focus-visible", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_page_gets_a_friendly_404()
     {
         await using var portal = await PortalHost.StartAsync(new Uri("http://127.0.0.1:1"));

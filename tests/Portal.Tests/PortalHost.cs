@@ -1,5 +1,6 @@
 extern alias server;
 
+using System.Reflection;
 using AstralytiQ.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,7 +29,9 @@ public sealed class PortalHost(WebApplication app, Uri address) : IAsyncDisposab
         {
             configuration[key] = value;
         }
-        var app = PortalApp.Build([], builder =>
+        var contentRoot = typeof(PortalHost).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "PortalContentRoot").Value!;
+        var app = PortalApp.Build(["--contentRoot", contentRoot], builder =>
         {
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");

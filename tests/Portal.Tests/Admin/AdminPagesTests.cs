@@ -191,7 +191,7 @@ public sealed class AdminPagesTests(PortalFixture fixture) : IClassFixture<Porta
         Assert.Null(again.TestId("new-key"));
         Assert.DoesNotContain(key, again.Html, StringComparison.Ordinal);
 
-        var revoked = await admin.SubmitAsync(again, formMarker: "?handler=Revoke");
+        var revoked = await admin.SubmitAsync(again, formMarker: "handler=Revoke");
         Assert.Contains("The key “nightly export”", revoked.Text, StringComparison.Ordinal);
         Assert.Contains("has been revoked", revoked.Text, StringComparison.Ordinal);
         var refused = await Assert.ThrowsAsync<RpcException>(() => fixture.Admin.ListUsersAsync(new ListUsersRequest(), new Metadata { { "x-api-key", key } }).ResponseAsync);
