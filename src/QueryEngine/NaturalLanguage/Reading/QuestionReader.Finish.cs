@@ -580,6 +580,15 @@ internal sealed partial class QuestionReader
             AddGroup(tc.Column!, tc.Start);
         }
 
+        // "revenue for Laptops and Tablets by year": with a breakdown, values joined by "and" are compared, one row each.
+        if (r.Groups.Count + _pendingBuckets.Count > 0 && r.Measures.Count > 0)
+        {
+            foreach (var (at, column) in _andValueColumns)
+            {
+                AddGroup(column, at);
+            }
+        }
+
         // Time buckets.
         foreach (var (at, column, unit) in _pendingBuckets)
         {
@@ -932,6 +941,13 @@ internal sealed partial class QuestionReader
             if (distinctAsked || repetitive)
             {
                 r.Distinct = true;
+                if (r.Projection.Count == 1 && (r.Projection[0].Profile.NullCount ?? 0) > 0)
+                {
+                    // "which stores are in Illinois": a list of stores, not a blank for the online orders.
+                    _conditions.Add((int.MaxValue, PlanCondition.Of(new IsExpr(Exprs.Col(r.Projection[0].Name), IsTest.Null, Negated: true))));
+                    r.Where.Add(_conditions[^1].Condition);
+                }
+
                 foreach (var d in _items.Where(i => i.Has(Kw.Distinct)))
                 {
                     d.Used = true;

@@ -167,9 +167,45 @@ internal sealed partial class QuestionReader
         }
     }
 
-    /// <summary>"a 2 carat diamond": a number right before a numeric column's name is that column's value.</summary>
+    /// <summary>
+    /// "a 2 carat diamond": a number right before a numeric column's name is that column's value; so is one right after
+    /// the name and "is"/"was"/"of" ("where the discount was 0"), and a time of day on an hour column ("at 6am").
+    /// </summary>
     private void EqualityByUnit()
     {
+        for (var i = 0; i + 1 < _items.Count; i++)
+        {
+            var c = _items[i];
+            if (c is not { Kind: ItemKind.Column, Used: false, Partial: false } || !c.Column!.IsNumeric || c.Column.IsIdentifier)
+            {
+                continue;
+            }
+
+            var j = i + 1;
+            var linked = false;
+            while (j < _items.Count && _items[j].IsWord("is", "was", "are", "were", "of", "=", "equal", "equals", "exactly", "being"))
+            {
+                linked = true;
+                j++;
+            }
+
+            if (linked && j < _items.Count && _items[j] is { Kind: ItemKind.Number, Used: false } n0)
+            {
+                var value = NumberValue(n0, j, c.Column);
+                c.Used = n0.Used = true;
+                AddCondition(c.Start, Exprs.Cmp("=", Exprs.Col(c.Column.Name), Exprs.Num(value)));
+            }
+        }
+
+        foreach (var n1 in _items.Where(x => x.Kind == ItemKind.Number && !x.Used && x.Token!.Stem == "hour-of-day").ToList())
+        {
+            if (_index.Columns.FirstOrDefault(c => c.IsNumeric && c.Stems.Contains("hour")) is { } hour)
+            {
+                n1.Used = true;
+                AddCondition(n1.Start, Exprs.Cmp("=", Exprs.Col(hour.Name), Exprs.Num(n1.Token!.Number!.Value)));
+            }
+        }
+
         for (var i = 0; i + 1 < _items.Count; i++)
         {
             var n = _items[i];
@@ -595,6 +631,15 @@ internal sealed partial class QuestionReader
             var text = k.Text.ToLowerInvariant();
             var generic = text is "with a" or "has a" or "have a" or "with an" or "that have a" or "that has a";
             var next = NextSkipping(i, "recorded", "a", "an", "any", "the", "value", "known", "listed", "specified", "entered", "given");
+            if (generic && notNull && next is { Kind: ItemKind.Column, Used: false } && next.Column!.IsNumeric && !next.Column.IsIdentifier &&
+                (next.Column.Profile.NullCount ?? 0) == 0 && next.Column.MinNumber == 0 && NumberAfter(Pos(next)) is null)
+            {
+                // "orders with a discount": a column that is zero when there is none.
+                next.Used = k.Used = true;
+                AddCondition(k.Start, Exprs.Cmp(">", Exprs.Col(next.Column.Name), new NumericLiteral(0)));
+                continue;
+            }
+
             if (next is { Kind: ItemKind.Column } && !next.Used && (!generic || (next.Column!.Profile.NullCount ?? 0) > 0))
             {
                 if (generic && next.Column!.IsNumeric && NumberAfter(Pos(next)) is not null)
@@ -877,6 +922,9 @@ internal sealed partial class QuestionReader
         }
     }
 
+    private static readonly HashSet<string> CountLikeStems = new[] { "quantity", "units", "items", "pieces", "population", "visitors", "seats", "passengers", "attendance" }
+        .Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+
     private void ReadCount(int i)
     {
         var k = _items[i];
@@ -919,7 +967,8 @@ internal sealed partial class QuestionReader
             return;
         }
 
-        if (k.Has(Kw.HowMany) && t is { Kind: ItemKind.Column, Used: false } amount && amount.Column!.IsNumeric && !amount.Column.IsIdentifier && amount.Column.Stems.Any(AdditiveWords.Contains))
+        if (t is { Kind: ItemKind.Column, Used: false } amount && amount.Column!.IsNumeric && !amount.Column.IsIdentifier &&
+            (k.Has(Kw.HowMany) ? amount.Column.Stems.Any(AdditiveWords.Contains) : amount.Column.Stems.Any(CountLikeStems.Contains) || _tokens[amount.Start].Lower is "units" or "items" or "pieces" or "people"))
         {
             // "how many units were sold", "how many people live in Asia": add the column up.
             amount.Used = true;
@@ -1131,6 +1180,14 @@ internal sealed partial class QuestionReader
             if (k.Has(Kw.TimeAdjective))
             {
                 var unit = k.Get(Kw.TimeAdjective)!.Unit!;
+                var weak = k.Text.ToLowerInvariant() is "trend" or "over time";
+                if (weak && _items.Any(x => x != k && x.Has(Kw.TimeAdjective) && !x.Text.Equals("trend", StringComparison.OrdinalIgnoreCase)))
+                {
+                    // "the revenue trend by month": the explicit unit wins.
+                    k.Used = true;
+                    continue;
+                }
+
                 if (AddBucket(k.Start, unit))
                 {
                     k.Used = true;
@@ -1269,6 +1326,11 @@ internal sealed partial class QuestionReader
 
     private bool AddBucket(int at, string unit)
     {
+        if (_pendingBuckets.Any(b => b.Bucket == unit))
+        {
+            return true;
+        }
+
         var direct = unit switch
         {
             "month" => _index.Columns.FirstOrDefault(c => c.IsMonth),

@@ -42,6 +42,7 @@ internal sealed partial class QuestionReader
     private readonly List<(int At, PlanCondition Condition)> _conditions = [];
     private MeasureSpec? _byMeasure;
     private Item? _target;
+    private readonly List<(int At, ColumnInfo Column)> _andValueColumns = [];
     private bool _targetViaWhich;
     private int _percentAt = -1;
     private int _percentObjectEnd = -1;
@@ -426,6 +427,11 @@ internal sealed partial class QuestionReader
             }
 
             AddCondition(group[0].Item.Start, parts.Count == 1 ? parts[0] : Exprs.Or(parts));
+            if (!versus && byColumn.Count == 1 && group.Count > 1 && !group.Skip(1).Any(g => OrBetween(group[0].Item, g.Item, out _)))
+            {
+                _andValueColumns.Add((group[0].Item.Start, byColumn[0].Key));
+            }
+
             if (versus && byColumn.Count == 1)
             {
                 // "Fridays vs Mondays": one row for each.
