@@ -163,4 +163,21 @@ public sealed class LoginTests(PortalFixture fixture) : IClassFixture<PortalFixt
         Assert.Contains("Sign out of AstralytiQ in this browser?", page.Text, StringComparison.Ordinal);
         Assert.NotNull(browser.Cookie("astq_at"));
     }
+
+    [Fact]
+    public async Task Too_many_failed_logins_get_the_429_page_with_retry_after()
+    {
+        var email = await fixture.SignUpThroughApiAsync();
+        using var browser = fixture.NewBrowser();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await PortalFixture.LoginAsync(browser, email, "wrong password " + i)).Status);
+        }
+
+        var page = await PortalFixture.LoginAsync(browser, email, "wrong password again");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, page.Status);
+        Assert.Contains("Too many failed sign-in attempts for this email.", page.Text, StringComparison.Ordinal);
+        Assert.True(page.Response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+    }
 }
