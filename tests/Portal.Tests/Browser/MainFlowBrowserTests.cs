@@ -100,6 +100,32 @@ public sealed class MainFlowBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.Contains("You have signed out.", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_new_api_key_is_shown_once_and_the_copy_button_puts_it_on_the_clipboard()
+    {
+        var admin = await fixture.Portal.SignUpThroughApiAsync("Key Keeper");
+        var page = await fixture.NewPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = fixture.Portal.Portal.Address.ToString().TrimEnd('/') });
+        await page.GotoAsync("/Account/Login?returnUrl=%2FAdmin%2FApiKeys");
+        await page.GetByLabel("Email").FillAsync(admin);
+        await page.GetByLabel("Password").FillAsync(PortalFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/Admin/ApiKeys$"));
+
+        await page.GetByLabel("Name").FillAsync("warehouse sync");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        var key = await page.GetByTestId("new-key-value").InputValueAsync();
+        Assert.StartsWith("astq_", key, StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
+
+        // The clipboard answers asynchronously: wait for the status line rather than reading it at once.
+        await Assertions.Expect(page.Locator("#copy-status")).ToHaveTextAsync("Copied to the clipboard.");
+        Assert.Equal(key, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        await BrowserFixture.ScreenshotAsync(page, "api-key-shown-once");
+        await page.ReloadAsync();
+        Assert.Equal(0, await page.GetByTestId("new-key").CountAsync());
+    }
+
     private static Task<string> ActiveNameAsync(IPage page) =>
         page.EvaluateAsync<string>("() => document.activeElement.getAttribute('name') || document.activeElement.textContent.trim()");
 }
