@@ -20,6 +20,7 @@ internal sealed partial class QuestionReader
     private bool? _topDescending;
     private int? _topCount;
     private readonly List<(MeasureSpec? Measure, ColumnInfo? Column, bool? Descending, bool Alphabetical)> _orderRequests = [];
+    private KwInfo? _orderJudgement;
     private readonly HashSet<ColumnInfo> _partialOrderColumns = [];
 
     // ------------------------------------------------------------------ superlatives and ordering
@@ -134,6 +135,7 @@ internal sealed partial class QuestionReader
             if (!k.Used && (k.Has(Kw.Asc) || k.Has(Kw.Desc)))
             {
                 k.Used = true;
+                _orderJudgement ??= k.Infos.FirstOrDefault(x => x.Judgement != 0);
                 var alphabetical = k.Text.Contains("alpha", StringComparison.OrdinalIgnoreCase) || k.Text.Contains("lexico", StringComparison.OrdinalIgnoreCase) || k.Text.Contains('z', StringComparison.OrdinalIgnoreCase);
                 _orderRequests.Add((null, null, k.Has(Kw.Desc), alphabetical));
             }
@@ -842,7 +844,11 @@ internal sealed partial class QuestionReader
             }
             else if (r.Measures.Count > 0 && (r.Groups.Count > 0 || r.Measures.Count > 1))
             {
-                r.Order.Add(new OrderSpec(r.Measures[0], null, desc ?? false));
+                var m = r.Measures[0];
+
+                // "worst first": for delays the highest, for ratings the lowest.
+                var direction = _orderJudgement is not null && m.Column is not null ? HighIsWanted(_orderJudgement, m.Column) : desc ?? false;
+                r.Order.Add(new OrderSpec(m, null, direction));
             }
             else if (r.Projection.FirstOrDefault(c => c.IsNumeric) is { } num)
             {
@@ -1140,6 +1146,10 @@ internal sealed partial class QuestionReader
                 case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Comparative or Kw.Superlative):
                     r.Blocking.Add(it.Text);
                     break;
+                case ItemKind.Keyword when !it.Used && it.Has(Kw.HowMuch) && r.Measures.Count == 0 && !r.Projection.Any(c => c.IsNumeric):
+                    // "how much ..." with nothing to measure found.
+                    r.Blocking.Add(it.Text);
+                    break;
                 case ItemKind.Keyword when !it.Used && it.Infos.Any(x => x.Kind is Kw.Avg or Kw.Median) && !it.Infos.Any(x => x.Kind is Kw.Compare or Kw.Comparative):
                     // "average" with nothing to average: the measure the user meant was not found.
                     r.Blocking.Add(it.Text);
@@ -1149,6 +1159,16 @@ internal sealed partial class QuestionReader
             if (it.Kind != ItemKind.Symbol)
             {
                 first = false;
+            }
+        }
+
+        // "which route ...": the thing asked for is a word nothing could place; answering anyway would answer another question.
+        for (var i = 0; i + 1 < _items.Count; i++)
+        {
+            if (_items[i].Has(Kw.Which) && _items[i].Text.StartsWith("which", StringComparison.OrdinalIgnoreCase) &&
+                Next(i) is { Kind: ItemKind.Word, Used: false } asked && !asked.IsFiller && !UnitWords.Contains(asked.Token!.Lower) && !r.Blocking.Contains(asked.Text))
+            {
+                r.Blocking.Add(asked.Text);
             }
         }
 

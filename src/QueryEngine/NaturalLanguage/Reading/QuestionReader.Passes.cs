@@ -125,6 +125,15 @@ internal sealed partial class QuestionReader
             op = op switch { ">" => "<", "<" => ">", ">=" => "<=", "<=" => ">=", _ => op };
         }
 
+        if (having is null && target is not null && target.IsNumeric && target.Stems.Any(AdditiveWords.Contains) &&
+            _target is { Kind: ItemKind.Column } subject && subject.Column != target && Groupable(subject.Column!) && subject.Column!.IsText &&
+            _items.FirstOrDefault(x => !x.Used && x.Has(Kw.Sum)) is { } inTotal)
+        {
+            // "which products sold fewer than 500 units in total": the total per product.
+            inTotal.Used = true;
+            having = new MeasureSpec(AggKind.Sum, target);
+        }
+
         if (having is null && target!.IsTemporal)
         {
             // A plain number against a date column is not a comparison this reader can make; leave the number unplaced.
@@ -189,7 +198,9 @@ internal sealed partial class QuestionReader
                 j++;
             }
 
-            if (linked && j < _items.Count && _items[j] is { Kind: ItemKind.Number, Used: false } n0)
+            // "in grade 10", "rating 5": a small whole-number column named right before its value.
+            var adjacent = !linked && j < _items.Count && _items[j].Start == c.End && c.Column.Kind == ColumnKind.Integer && Groupable(c.Column) && !c.Column.IsYear;
+            if ((linked || adjacent) && j < _items.Count && _items[j] is { Kind: ItemKind.Number, Used: false } n0)
             {
                 var value = NumberValue(n0, j, c.Column);
                 c.Used = n0.Used = true;
@@ -876,6 +887,16 @@ internal sealed partial class QuestionReader
                     t.Used = k.Used = true;
                     _r.Measures.Add(new MeasureSpec(AggKind.Sum, t.Column) { At = k.Start });
                 }
+                else if (MoneyVerbMeasure(k.End) is { } money)
+                {
+                    // "how much did we sell", "how much did Texas make": the money column, added up.
+                    k.Used = true;
+                    _r.Measures.Add(new MeasureSpec(AggKind.Sum, money) { At = k.Start });
+                    foreach (var total in _items.Where(x => x.Has(Kw.Sum) && !x.Used && x.Text.Contains("total", StringComparison.OrdinalIgnoreCase)))
+                    {
+                        total.Used = true;
+                    }
+                }
 
                 continue;
             }
@@ -1109,6 +1130,26 @@ internal sealed partial class QuestionReader
                 _r.Measures.Add(new MeasureSpec(a, c.Column) { At = item.Start });
             }
         }
+    }
+
+    /// <summary>"how much ... sell/make/earn/spend": the money column the verb is about.</summary>
+    private ColumnInfo? MoneyVerbMeasure(int fromToken)
+    {
+        for (var t = fromToken; t < _tokens.Count && t < fromToken + 5; t++)
+        {
+            var stem = WordForms.Stem(_tokens[t].Lower);
+            if (stem is "sell" or "make" or "earn" or "generat" or "bring" or "brought")
+            {
+                return ImpliedColumn(["sales", "revenue", "amount", "income", "earnings", "profit"], t);
+            }
+
+            if (stem is "spend" or "spent" or "pay")
+            {
+                return ImpliedColumn(["spend", "amount", "revenue", "sales", "price"], t);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The first unused numeric column within <paramref name="span"/> items after <paramref name="pos"/>, passing only row nouns, filler and unplaced words.</summary>

@@ -32,6 +32,7 @@ internal sealed partial class QuestionReader
 
     private void TimePass()
     {
+        WeekendPass();
         var hasTime = _index.Columns.Any(c => c.IsTemporal || c.IsYear || c.IsMonth);
         if (!hasTime)
         {
@@ -180,6 +181,36 @@ internal sealed partial class QuestionReader
                 {
                     AddGroup(unit == "year" ? target : _index.Columns.First(c => c.IsMonth), _items[Math.Max(0, start)].Start);
                 }
+            }
+        }
+    }
+
+    /// <summary>"on weekends", "on weekdays": ISO days of the week of a date column, or a day-name column's values.</summary>
+    private void WeekendPass()
+    {
+        foreach (var k in _items.Where(x => x.Has(Kw.Weekend) && !x.Used).ToList())
+        {
+            var weekend = k.Get(Kw.Weekend)!.Number == 1;
+            string[] names = weekend ? ["Saturday", "Sunday"] : ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+            var dayColumn = _index.Columns.FirstOrDefault(c => c.IsCategorical && names.All(n => c.Profile.Values.Contains(n, StringComparer.OrdinalIgnoreCase)));
+            Expr? condition = null;
+            if (dayColumn is not null)
+            {
+                var values = names.Select(n => dayColumn.Profile.Values.First(v => string.Equals(v, n, StringComparison.OrdinalIgnoreCase)));
+                condition = new InListExpr(Exprs.Col(dayColumn.Name), values.Select(v => (Expr)Exprs.Str(v)).ToArray());
+            }
+            else if (_index.DateColumns.FirstOrDefault() is { } date)
+            {
+                var dow = new ExtractExpr("isodow", Exprs.Col(date.Name));
+                condition = weekend
+                    ? new InListExpr(dow, [new NumericLiteral(6), new NumericLiteral(7)])
+                    : new BetweenExpr(dow, new NumericLiteral(1), new NumericLiteral(5));
+            }
+
+            if (condition is not null)
+            {
+                k.Used = true;
+                AddCondition(k.Start, condition);
             }
         }
     }
@@ -460,6 +491,15 @@ internal sealed partial class QuestionReader
         if (sup is not null && rel is null)
         {
             kind = "this";
+        }
+
+        if (kind == "last" && rolling && unit is "month" or "quarter" or "year" && count is not null)
+        {
+            // "the last 6 months": the six calendar months up to the latest one in the data.
+            var firstOfMonth = new DateOnly(m.Year, m.Month, 1);
+            var months = unit switch { "year" => 12, "quarter" => 3, _ => 1 } * count.Value;
+            range = new TimeRange(firstOfMonth.AddMonths(1 - months), firstOfMonth.AddMonths(1), null);
+            return true;
         }
 
         if (kind == "last" && rolling)

@@ -372,6 +372,12 @@ internal sealed partial class QuestionReader
                 (column, value) = same;
             }
             var negated = IsNegated(pos);
+            if (!negated && chosen.Count > 0 && chosen[^1].Negated && chosen[^1].Column == column && OnlyListWordsBetween(chosen[^1].Item, v))
+            {
+                // "excluding Texas and California", "neither Fair nor Good".
+                negated = true;
+            }
+
             chosen.Add((v, column, value, negated));
             v.Used = true;
 

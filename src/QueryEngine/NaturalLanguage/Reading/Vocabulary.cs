@@ -49,6 +49,7 @@ internal enum Kw
     Versus,
     Season,
     Rate,
+    Weekend,
 }
 
 /// <summary>A built-in phrase's meaning and payload.</summary>
@@ -231,9 +232,9 @@ internal static class Vocabulary
         Add(new(Kw.PostCompare, Op: "<="), "or less", "or fewer", "or lower", "or below", "and below", "and under", "or under", "or earlier", "or younger", "or smaller", "at most", "maximum", "or before", "and before", "and earlier");
         Add(new(Kw.Between), "between", "in the range", "in the range of", "ranging from", "range from", "from");
         Add(new(Kw.And), "and", "as well as", "along with", "together with", "&");
-        Add(new(Kw.Or), "or", "either", "and/or");
+        Add(new(Kw.Or), "or", "either", "and/or", "nor");
         Add(new(Kw.Not), "not", "excluding", "exclude", "excluded", "except", "except for", "besides", "apart from", "but not", "aside from", "other than", "never", "non",
-            "outside", "outside of", "without including", "leaving out", "ignoring", "ignore", "omitting", "isn't", "no longer");
+            "outside", "outside of", "without including", "leaving out", "ignoring", "ignore", "omitting", "isn't", "no longer", "neither");
         Add(new(Kw.GroupBy), "by", "per", "for each", "for every", "in each", "across", "broken down by", "break down by", "breakdown by", "grouped by", "group by",
             "split by", "by each", "within each", "of each", "of every", "in every", "break it down by", "broken out by",
             "segmented by", "categorized by", "over each", "according to", "grouped", "for the different", "for different", "in different", "wise");
@@ -253,12 +254,16 @@ internal static class Vocabulary
 
         Add(new(Kw.Desc, Descending: true, InvertForDates: true), "from the oldest to the youngest", "oldest to youngest", "from oldest to youngest", "from old to young", "old to young", "from the eldest to the youngest");
         Add(new(Kw.Asc, InvertForDates: true), "from the youngest to the oldest", "youngest to oldest", "from youngest to oldest", "from young to old", "young to old");
+        Add(new(Kw.Desc, Descending: true, Judgement: -1), "worst first", "worst to best");
+        Add(new(Kw.Desc, Descending: true, Judgement: 1), "best first", "best to worst");
+        Add(new(Kw.Weekend, Number: 1), "weekend", "weekends", "the weekend", "on weekends", "at the weekend", "on the weekend", "saturdays and sundays");
+        Add(new(Kw.Weekend, Number: 0), "weekday", "weekdays", "on weekdays", "working days", "business days");
         Add(new(Kw.Asc), "ascending", "increasing", "asc", "alphabetical", "alphabetically", "a to z", "a-z", "lowest to highest", "smallest to largest", "low to high",
             "least to most", "lowest first", "smallest first", "cheapest first", "fewest first", "earliest first", "increasing order", "ascending order",
-            "alphabetic", "lexicographic", "lexicographical", "least first", "oldest to newest", "earliest to latest", "shortest to longest", "worst to best", "min to max");
+            "alphabetic", "lexicographic", "lexicographical", "least first", "oldest to newest", "earliest to latest", "shortest to longest", "min to max");
         Add(new(Kw.Desc), "descending", "decreasing", "desc", "reverse alphabetical", "z to a", "z-a", "highest to lowest", "largest to smallest", "high to low",
             "most to least", "highest first", "largest first", "most first", "latest first", "newest first", "biggest first", "reverse order", "descending order",
-            "decreasing order", "reverse", "reversed", "reversed alphabetical", "reverse lexicographical", "reversed lexicographical", "reverse lexicographic", "best to worst", "longest to shortest", "newest to oldest", "latest to earliest", "max to min", "most recent first");
+            "decreasing order", "reverse", "reversed", "reversed alphabetical", "reverse lexicographical", "reversed lexicographical", "reverse lexicographic", "longest to shortest", "newest to oldest", "latest to earliest", "max to min", "most recent first");
         Add(new(Kw.Top, Descending: true), "top", "first", "leading", "best");
         Add(new(Kw.Bottom), "bottom", "last", "worst");
         Add(new(Kw.Distinct), "distinct", "different", "unique", "various", "all different", "all distinct", "all unique", "individual", "separate", "possible", "all possible", "combinations", "combination", "pairs of");
