@@ -22,7 +22,7 @@ internal static class WordForms
         ["ceiling"] = "ceiling", ["evening"] = "evening", ["morning"] = "morning", ["building"] = "building",
         ["bed"] = "bed", ["red"] = "red", ["need"] = "need", ["speed"] = "speed", ["feed"] = "feed", ["seed"] = "seed",
         ["ids"] = "id", ["nos"] = "no", ["weigh"] = "weight", ["weighs"] = "weight", ["weighed"] = "weight", ["weighing"] = "weight",
-        ["used"] = "use", ["based"] = "base", ["named"] = "name", ["rated"] = "rate", ["rating"] = "rate", ["ratings"] = "rate",
+        ["used"] = "use", ["based"] = "base", ["named"] = "name", ["rated"] = "rating", ["rating"] = "rating", ["ratings"] = "rating",
     };
 
     /// <summary>Splits a column or table name into lower-case words: snake_case, kebab-case, camelCase and letter/digit boundaries.</summary>
