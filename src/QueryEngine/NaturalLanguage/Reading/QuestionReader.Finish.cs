@@ -324,6 +324,8 @@ internal sealed partial class QuestionReader
     private static readonly Dictionary<string, string[]> VerbMeasures = new(StringComparer.Ordinal)
     {
         ["sell"] = ["quantity", "units", "sales", "revenue"],
+        ["buy"] = ["quantity", "units", "sales", "revenue"],
+        ["purchas"] = ["quantity", "units", "sales", "revenue"],
         ["earn"] = ["earnings", "salary", "income", "revenue", "profit"],
         ["make"] = ["revenue", "profit", "earnings", "sales"],
         ["spend"] = ["spend", "amount", "revenue", "price"],

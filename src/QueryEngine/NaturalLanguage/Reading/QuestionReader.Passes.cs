@@ -674,6 +674,23 @@ internal sealed partial class QuestionReader
         }
     }
 
+    /// <summary>"orders that had a discount", "more than 5 units and a discount": a column that is zero when absent, above zero.</summary>
+    private void PresencePass()
+    {
+        for (var i = 1; i + 1 < _items.Count; i++)
+        {
+            var a = _items[i];
+            var c = _items[i + 1];
+            if (a.Kind == ItemKind.Word && a.Token!.Lower is "a" or "an" or "any" or "some" && c is { Kind: ItemKind.Column, Used: false, Partial: false } &&
+                c.Column!.IsNumeric && !c.Column.IsIdentifier && c.Column.MinNumber == 0 && (c.Column.Profile.NullCount ?? 0) == 0 &&
+                (_items[i - 1].Has(Kw.And) || _items[i - 1].IsWord("had", "has", "have", "got", "with", "received", "get", "gets")) && NumberAfter(i + 1) is null)
+            {
+                c.Used = true;
+                AddCondition(c.Start, Exprs.Cmp(">", Exprs.Col(c.Column.Name), new NumericLiteral(0)));
+            }
+        }
+    }
+
     private Item? NextSkipping(int pos, params string[] words)
     {
         for (var j = pos + 1; j < _items.Count; j++)

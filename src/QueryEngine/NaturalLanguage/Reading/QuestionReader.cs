@@ -69,12 +69,14 @@ internal sealed partial class QuestionReader
         DetectFollowUp();
         ImplicitOnes();
         ExtendValueLists();
+        OrientColumns();
         ResolveCompounds();
         DistributeHeads();
         FindTarget();
         TimePass();
         ComparePass();
         NullPass();
+        PresencePass();
         PatternPass();
         ValuePass();
         MeasurePass();
@@ -188,6 +190,46 @@ internal sealed partial class QuestionReader
     }
 
     // ------------------------------------------------------------------ pre-passes
+
+    /// <summary>
+    /// "which city do most flights go to": a name shared by an origin-like and a destination-like column
+    /// ("city" for origin_city and dest_city) follows the direction the question's verbs give.
+    /// </summary>
+    private void OrientColumns()
+    {
+        var words = _tokens.Select(t => t.Lower).ToList();
+        var toward = words.Any(w => w is "arrive" or "arrives" or "arriving" or "arrived" or "land" or "lands" or "landing" or "inbound" or "into") ||
+            words.Select((w, i) => i > 0 && w == "to" && words[i - 1] is "go" or "goes" or "went" or "fly" or "flies" or "flew" or "flying" or "head" or "heading" or "travel" or "travels" or "bound").Any(x => x);
+        var away = words.Any(w => w is "depart" or "departs" or "departing" or "departed" or "leave" or "leaves" or "leaving" or "left" or "outbound" or "from");
+        if (toward == away)
+        {
+            return;
+        }
+
+        var fromStems = new[] { "origin", "source", "departure", "start" }.Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+        var toStems = new[] { "destination", "dest", "arrival", "end" }.Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (it.Kind != ItemKind.Column || !it.Partial)
+            {
+                continue;
+            }
+
+            var (wrong, right) = toward ? (fromStems, toStems) : (toStems, fromStems);
+            if (!it.Column!.Stems.Any(wrong.Contains))
+            {
+                continue;
+            }
+
+            var rest = it.Column.Stems.Where(s => !wrong.Contains(s)).ToList();
+            var other = _index.Columns.FirstOrDefault(c => c.Stems.Any(right.Contains) && c.Stems.Where(s => !right.Contains(s)).SequenceEqual(rest));
+            if (other is not null)
+            {
+                _items[i] = new Item { Kind = ItemKind.Column, Start = it.Start, End = it.End, Score = it.Score, Column = other, Partial = true, Text = it.Text };
+            }
+        }
+    }
 
     /// <summary>"more than an hour", "under a minute": "a"/"an" before a unit after a comparison is the number one.</summary>
     private void ImplicitOnes()

@@ -367,7 +367,8 @@ internal static class Tagger
             }
 
             // Whole phrases.
-            var verbForm = tokens[i].Lower.EndsWith("ed", StringComparison.Ordinal) || tokens[i].Lower.EndsWith("ing", StringComparison.Ordinal);
+            var verbForm = tokens[i].Lower.EndsWith("ed", StringComparison.Ordinal) || tokens[i].Lower.EndsWith("ing", StringComparison.Ordinal) ||
+                tokens[i].Lower is "arrive" or "arrives" or "depart" or "departs" or "leave" or "leaves" or "land" or "lands" or "go" or "goes" or "fly" or "flies";
             foreach (var phrase in index.ColumnPhrases)
             {
                 if (verbForm && phrase.Weight < 0.95 && phrase.Stems.Length == 1)
@@ -746,7 +747,8 @@ internal static class Tagger
             return false;
         }
 
-        var common = Vocabulary.AmbiguousValueWords.Contains(lower) || Vocabulary.Filler.Contains(lower) || Vocabulary.Phrases.ContainsKey(lower);
+        var common = Vocabulary.AmbiguousValueWords.Contains(lower) || Vocabulary.Filler.Contains(lower) ||
+            (Vocabulary.Phrases.TryGetValue(lower, out var phrases) && phrases.Any(p => p.Words.Length == 1));
         if (!common)
         {
             return true;
