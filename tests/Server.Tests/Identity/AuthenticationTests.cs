@@ -71,6 +71,7 @@ public sealed class AuthenticationTests(IdentityFixture fixture) : IClassFixture
         Assert.Equal(wrong.Status.Detail, unknown.Status.Detail);
         var session = await fixture.LoginAsync(admin.Email.ToUpperInvariant());
         Assert.Equal(admin.UserId, session.UserId);
+        Assert.Equal(admin.Tenant!.Name, session.Tokens.Tenant.Name);
     }
 
     [Fact]

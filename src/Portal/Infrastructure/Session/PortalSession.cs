@@ -122,7 +122,7 @@ public sealed class PortalSession(
             ?? throw new InvalidOperationException("The server returned an access token the portal cannot read.");
         var http = accessor.HttpContext ?? throw new InvalidOperationException("Sign-in needs an HTTP request.");
         var expires = tokens.RefreshTokenExpireTime?.ToDateTimeOffset() ?? info.ExpiresAt;
-        var profile = new Profile(tokens.User.Id, tokens.User.DisplayName, tenantName, expires);
+        var profile = new Profile(tokens.User.Id, tokens.User.DisplayName, tokens.Tenant?.Name is { Length: > 0 } workspace ? workspace : tenantName, expires);
         http.Response.Cookies.Append(AccessCookie, tokens.AccessToken, CookieOptions(http, expires));
         http.Response.Cookies.Append(RefreshCookie, tokens.RefreshToken, CookieOptions(http, expires));
         WriteProfile(http, profile);

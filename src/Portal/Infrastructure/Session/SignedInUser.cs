@@ -4,7 +4,7 @@ namespace AstralytiQ.Portal.Infrastructure.Session;
 
 /// <summary>The person a request is made for, as the layout and pages show them.</summary>
 /// <param name="Role">"viewer", "analyst" or "admin" (see <see cref="PortalRoles"/>).</param>
-/// <param name="TenantName">The workspace's name when the portal learnt it (at sign-up); the API does not return it at login.</param>
+/// <param name="TenantName">The workspace's name, from the tokens the server issued (null only if an older server left it out).</param>
 public sealed record SignedInUser(string UserId, string TenantId, string Email, string DisplayName, string Role, string Tier, string? TenantName)
 {
     public bool IsAdmin => Role == PortalRoles.Admin;

@@ -58,7 +58,7 @@ public sealed class IdentityApi(
         logger.LogInformation("Tenant {TenantId} signed up with admin {UserId}", tenant.Id, admin.Id);
         return new SignUpResponse
         {
-            Tenant = new Tenant { Id = tenant.Id.ToString(), Slug = slug, Name = tenantName, Plan = tenant.Plan, CreateTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(now) },
+            Tenant = Sessions.ToProto(tenant),
             Tokens = await sessions.IssueAsync(admin, null, context, context.CancellationToken),
         };
     }

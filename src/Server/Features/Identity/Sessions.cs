@@ -19,6 +19,7 @@ public sealed class Sessions(TokenService tokens, IdentityStore store, IOptions<
         var http = context.GetHttpContext();
         await store.InsertRefreshTokenAsync(user.TenantId, user.Id, family, hash, refreshExpires,
             http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), cancellationToken);
+        var tenant = await store.GetTenantAsync(user.TenantId, cancellationToken);
         return new AuthTokens
         {
             AccessToken = access,
@@ -26,8 +27,18 @@ public sealed class Sessions(TokenService tokens, IdentityStore store, IOptions<
             RefreshToken = refresh,
             RefreshTokenExpireTime = Timestamp.FromDateTime(refreshExpires),
             User = ToProto(user),
+            Tenant = tenant is null ? null : ToProto(tenant),
         };
     }
+
+    public static Api.V1.Tenant ToProto(TenantRecord tenant) => new()
+    {
+        Id = tenant.Id.ToString(),
+        Slug = tenant.Slug,
+        Name = tenant.Name,
+        Plan = tenant.Plan,
+        CreateTime = Timestamp.FromDateTime(DateTime.SpecifyKind(tenant.CreatedAt, DateTimeKind.Utc)),
+    };
 
     public static User ToProto(UserRecord user) => new()
     {
