@@ -109,6 +109,28 @@ public sealed class HistoryTests(QueryFixture fixture) : IClassFixture<QueryFixt
     }
 
     [Fact]
+    public async Task A_run_can_be_read_back_and_its_rows_reached_by_index()
+    {
+        var admin = await fixture.SignUpAsync();
+        await fixture.Datasets.CreateSalesAsync(admin.TenantId, rows: 30);
+        var analyst = await admin.AddUserAsync(Role.Analyst);
+        const string sql = "SELECT id FROM sales ORDER BY id";
+        var response = await analyst.RunAsync(sql);
+
+        var run = await fixture.Query.GetQueryRunAsync(new GetQueryRunRequest { QueryRunId = response.QueryRunId }, analyst.Headers);
+        var byAdmin = await fixture.Query.GetQueryRunAsync(new GetQueryRunRequest { QueryRunId = response.QueryRunId }, admin.Headers);
+        var third = await fixture.Query.GetQueryResultsAsync(new GetQueryResultsRequest { QueryRunId = response.QueryRunId, PageSize = 10, StartIndex = 20 }, analyst.Headers);
+        var past = await Assert.ThrowsAsync<RpcException>(() =>
+            fixture.Query.GetQueryResultsAsync(new GetQueryResultsRequest { QueryRunId = response.QueryRunId, StartIndex = 31 }, analyst.Headers).ResponseAsync);
+
+        Assert.Equal((sql, response.CanonicalSql, QueryRunState.Succeeded, 30L, true), (run.Sql, run.CanonicalSql, run.State, run.RowCount, run.ResultsAvailable));
+        Assert.Equal(run, byAdmin);
+        Assert.Equal(Enumerable.Range(21, 10).Select(i => (long)i), third.Rows.Select(r => r.Values[0].Int64Value));
+        Assert.Equal((20L, ""), (third.FirstRowIndex, third.NextPageToken));
+        Assert.StartsWith("start_index:", past.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failed_run_has_no_results_to_page()
     {
         var admin = await fixture.SignUpAsync();

@@ -132,12 +132,12 @@ public sealed class QueryApi(
         var caller = context.GetCaller();
         var runId = Input.Id("query_run_id", request.QueryRunId);
         var pageSize = Input.PageSize("page_size", request.PageSize, 100, 1000);
-        var run = await history.GetAsync(caller.TenantId, runId, context.CancellationToken);
-        if (run is null || (run.ActorId != caller.UserId && !caller.IsAtLeast(Infrastructure.Auth.Role.Admin)))
+        var run = await GetVisibleRunAsync(caller, runId, context.CancellationToken);
+        if (request.StartIndex < 0)
         {
-            throw RpcErrors.NotFound("Query run");
+            throw RpcErrors.InvalidArgument("start_index", "must not be negative");
         }
-        var offset = DecodeRowToken(request.PageToken, runId);
+        var offset = string.IsNullOrEmpty(request.PageToken) ? (int)Math.Min(request.StartIndex, int.MaxValue) : DecodeRowToken(request.PageToken, runId);
         var result = run.ResultKey is null ? null : await cache.GetAsync(run.ResultKey);
         if (result is null)
         {
@@ -147,7 +147,9 @@ public sealed class QueryApi(
         }
         if (offset > result.Rows.Count)
         {
-            throw RpcErrors.InvalidArgument("page_token", "is not a token returned by this API");
+            throw string.IsNullOrEmpty(request.PageToken)
+                ? RpcErrors.InvalidArgument("start_index", $"is past the last row ({result.Rows.Count:N0} rows)")
+                : RpcErrors.InvalidArgument("page_token", "is not a token returned by this API");
         }
         var response = new GetQueryResultsResponse
         {
@@ -193,6 +195,13 @@ public sealed class QueryApi(
             response.NextPageToken = new PageToken(last.CreatedAt, last.Id).Encode();
         }
         return response;
+    }
+
+    public override async Task<QueryRun> GetQueryRun(GetQueryRunRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        var run = await GetVisibleRunAsync(caller, Input.Id("query_run_id", request.QueryRunId), context.CancellationToken);
+        return ToProto(run, run.ResultKey is not null && run.CreatedAt + cache.Ttl > clock.GetUtcNow().UtcDateTime);
     }
 
     [RequireRole(Infrastructure.Auth.Role.Analyst)]
@@ -309,6 +318,15 @@ public sealed class QueryApi(
             throw SqlRefused(prepared.Errors.Select(QueryMapping.ToProto).ToArray(), field);
         }
         return text;
+    }
+
+    /// <summary>A run of the caller's tenant that the caller may see: their own, or any for admins; NOT_FOUND otherwise.</summary>
+    private async Task<QueryRunRecord> GetVisibleRunAsync(Caller caller, Guid runId, CancellationToken cancellationToken)
+    {
+        var run = await history.GetAsync(caller.TenantId, runId, cancellationToken);
+        return run is null || (run.ActorId != caller.UserId && !caller.IsAtLeast(Infrastructure.Auth.Role.Admin))
+            ? throw RpcErrors.NotFound("Query run")
+            : run;
     }
 
     private static string Description(string? value, string field = "description") =>
