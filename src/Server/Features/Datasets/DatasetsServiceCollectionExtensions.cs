@@ -17,7 +17,8 @@ public static class DatasetsServiceCollectionExtensions
         services.AddSingleton<IJobHandler, TransformJobHandler>();
         services.AddSingleton<StagingSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<StagingSweeper>());
-        services.AddHostedService<SampleDatasetSeeder>();
+        services.AddSingleton<SampleDatasetSeeder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SampleDatasetSeeder>());
         services.AddSingleton<DatasetsApi>();
         return services;
     }

@@ -65,9 +65,10 @@ public sealed class JobWorker(
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Job worker could not reach PostgreSQL ({Reason}); retrying", ex.Message);
+                // A worker loop must outlive any one failure: log it and keep claiming.
+                logger.LogWarning(ex is NpgsqlException or TimeoutException ? null : ex, "Job worker could not claim or record work ({Reason}); retrying", ex.Message);
                 try
                 {
                     await Task.Delay(options.Value.PollInterval, stoppingToken);
@@ -89,10 +90,10 @@ public sealed class JobWorker(
         {
             while (!stop.IsCancellationRequested)
             {
-                // A notification (e.g. a cancel request) makes it check at once; otherwise on the interval.
-                await subscription.WaitAsync(options.Value.HeartbeatInterval, stop.Token);
                 try
                 {
+                    // A notification (e.g. a cancel request) makes it check at once; otherwise on the interval.
+                    await subscription.WaitAsync(options.Value.HeartbeatInterval, stop.Token);
                     var (owned, cancelRequested) = await queue.HeartbeatAsync(job.Id, Owner, job.Attempts, stop.Token);
                     if (!owned || cancelRequested)
                     {
@@ -104,6 +105,10 @@ public sealed class JobWorker(
                 {
                     // The lease outlives a few missed beats; the handler's own database work will fail if PostgreSQL is really gone.
                     logger.LogWarning("Heartbeat for job {JobId} failed: {Reason}", job.Id, ex.Message);
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
                 }
             }
         }, CancellationToken.None);

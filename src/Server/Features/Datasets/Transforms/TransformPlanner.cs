@@ -117,7 +117,15 @@ public static class TransformPlanner
                 default:
                     throw new TransformException(field, "choose a step (select, rename, filter, cast, fill_nulls, drop_nulls, deduplicate or derive)");
             }
-            columns = await DescribeAsync(connection, transaction, sql, parameters, columns, field, cancellationToken);
+            var culprit = step.StepCase switch
+            {
+                TransformStep.StepOneofCase.Filter => field + ".filter.expression",
+                TransformStep.StepOneofCase.Derive => field + ".derive.expression",
+                TransformStep.StepOneofCase.Cast => field + ".cast.type",
+                TransformStep.StepOneofCase.FillNulls => field + ".fill_nulls.value",
+                _ => field,
+            };
+            columns = await DescribeAsync(connection, transaction, sql, parameters, columns, culprit, cancellationToken);
             if (columns.Count > 1600)
             {
                 throw new TransformException(field, "the result would have more than 1,600 columns");
@@ -143,15 +151,22 @@ public static class TransformPlanner
         try
         {
             await savepoint.CreateAsync(cancellationToken);
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken);
-            var result = new List<PublishColumn>(columns.Count);
-            for (var i = 0; i < reader.FieldCount; i++)
+            var types = new List<string>(columns.Count);
+            await using (var reader = await command.ExecuteReaderAsync(CommandBehavior.SchemaOnly, cancellationToken))
             {
-                var type = SqlTypes.FromPostgres(reader.GetDataTypeName(i))
-                    ?? throw new TransformException(field, $"column '{columns[i].Name}' would have type {reader.GetDataTypeName(i)}, which datasets cannot hold; cast it to text or a number");
-                result.Add(columns[i] with { Type = type });
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    types.Add(reader.GetDataTypeName(i));
+                }
             }
             await savepoint.ReleaseAsync(cancellationToken);
+            var result = new List<PublishColumn>(columns.Count);
+            for (var i = 0; i < types.Count; i++)
+            {
+                var type = SqlTypes.FromPostgres(types[i])
+                    ?? throw new TransformException(field, $"column '{columns[i].Name}' would have type {types[i]}, which datasets cannot hold; cast it to text or a number");
+                result.Add(columns[i] with { Type = type });
+            }
             return result;
         }
         catch (PostgresException ex)
