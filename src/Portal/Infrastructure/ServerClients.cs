@@ -24,6 +24,7 @@ public static class ServerClients
         services.AddServerClient<Health.HealthClient>();
         services.AddServerClient<IdentityService.IdentityServiceClient>();
         services.AddServerClient<AdminService.AdminServiceClient>();
+        services.AddServerClient<QueryService.QueryServiceClient>();
         services.AddServerClient<DatasetService.DatasetServiceClient>();
         services.AddServerClient<JobService.JobServiceClient>();
         return services;
