@@ -45,6 +45,9 @@ public sealed class UploadJobHandler(
     public const string JobKind = "dataset.upload";
     public const int BadRowReportLimit = 1000;
 
+    /// <summary>Rows whose types are taken as the guess for a single-pass load of delimited files.</summary>
+    public const int SpeculationSampleRows = 20_000;
+
     public string Kind => JobKind;
 
     public async Task RunAsync(JobContext context)
@@ -64,21 +67,30 @@ public sealed class UploadJobHandler(
             var nulls = new NullTokens(payload.NullValues is { Count: > 0 } given ? given : ["", .. NullTokens.Defaults]);
             var sniff = Sniff(path, payload, nulls);
 
-            var plan = await InferAsync(context, path, payload, sniff, nulls);
+            // Delimited files: types from the first rows, then one pass that infers over every value while it
+            // loads; if a later value does not fit (or the whole file says otherwise), fall back to two passes.
+            (IngestionPlan Plan, ProfileDocument Profile)? loaded = null;
+            if (sniff.Format is FileFormat.Csv or FileFormat.Tsv)
+            {
+                var sample = await InferAsync(context, path, payload, sniff, nulls, SpeculationSampleRows);
+                if (sample.GoodRows > 0)
+                {
+                    loaded = await LoadAsync(context, path, sniff, sample, staging, speculative: true);
+                    if (loaded is null)
+                    {
+                        logger.LogInformation("Job {JobId}: a later value did not fit the types of the first rows; reading the file twice", context.JobId);
+                    }
+                }
+            }
+            if (loaded is null)
+            {
+                var full = await InferAsync(context, path, payload, sniff, nulls, null);
+                EnsureLoadable(full, payload);
+                loaded = await LoadAsync(context, path, sniff, full, staging, speculative: false);
+            }
+            var (plan, profile) = loaded!.Value;
+            EnsureLoadable(plan, payload);
             var badRows = plan.BadRows.Select(b => new BadRowFact(b.Line, b.Reason)).ToArray();
-            if (plan.BadRowCount > 0 && !payload.SkipBadRows)
-            {
-                throw new JobFailedException(
-                    string.Create(CultureInfo.InvariantCulture, $"{plan.BadRowCount:N0} bad rows (first on line {plan.BadRows[0].Line:N0}: {plan.BadRows[0].Reason}); nothing was loaded. Fix the file, or upload again skipping bad rows."),
-                    JsonSerializer.Serialize(new { badRowCount = plan.BadRowCount, badRows }, UploadPayload.Json));
-            }
-            if (plan.GoodRows == 0)
-            {
-                throw new JobFailedException(plan.BadRowCount > 0
-                    ? string.Create(CultureInfo.InvariantCulture, $"All {plan.BadRowCount:N0} rows are bad; nothing to load.")
-                    : plan.Columns.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"The file has a header ({plan.Columns.Count:N0} columns) but no data rows.") : "The file has no rows.",
-                    plan.BadRowCount > 0 ? JsonSerializer.Serialize(new { badRowCount = plan.BadRowCount, badRows }, UploadPayload.Json) : null);
-            }
             try
             {
                 await quotas.EnsureAsync(context.TenantId, UsageMetrics.RowsIngested, plan.GoodRows, ct);
@@ -87,8 +99,6 @@ public sealed class UploadJobHandler(
             {
                 throw new JobFailedException(ex.Status.Detail);
             }
-
-            var profile = await LoadAsync(context, path, sniff, plan, staging);
 
             await context.ReportAsync("publishing", 0.97, plan.GoodRows, force: true);
             var versionId = Guid.NewGuid();
@@ -123,6 +133,24 @@ public sealed class UploadJobHandler(
         }
     }
 
+    private static void EnsureLoadable(IngestionPlan plan, UploadPayload payload)
+    {
+        var badRows = plan.BadRows.Select(b => new BadRowFact(b.Line, b.Reason)).ToArray();
+        if (plan.BadRowCount > 0 && !payload.SkipBadRows)
+        {
+            throw new JobFailedException(
+                string.Create(CultureInfo.InvariantCulture, $"{plan.BadRowCount:N0} bad rows (first on line {plan.BadRows[0].Line:N0}: {plan.BadRows[0].Reason}); nothing was loaded. Fix the file, or upload again skipping bad rows."),
+                JsonSerializer.Serialize(new { badRowCount = plan.BadRowCount, badRows }, UploadPayload.Json));
+        }
+        if (plan.GoodRows == 0)
+        {
+            throw new JobFailedException(plan.BadRowCount > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"All {plan.BadRowCount:N0} rows are bad; nothing to load.")
+                : plan.Columns.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $"The file has a header ({plan.Columns.Count:N0} columns) but no data rows.") : "The file has no rows.",
+                plan.BadRowCount > 0 ? JsonSerializer.Serialize(new { badRowCount = plan.BadRowCount, badRows }, UploadPayload.Json) : null);
+        }
+    }
+
     private SniffResult Sniff(string path, UploadPayload payload, NullTokens nulls)
     {
         var head = new byte[FileSniffer.SampleBytes];
@@ -152,99 +180,49 @@ public sealed class UploadJobHandler(
         _ => new DelimitedSource(path, sniff, nulls, options.Value.MaxColumns),
     };
 
-    /// <summary>Pass one: every value of every row, for types and bad rows.</summary>
-    private async Task<IngestionPlan> InferAsync(JobContext context, string path, UploadPayload payload, SniffResult sniff, NullTokens nulls)
+    /// <summary>Pass one (or, with <paramref name="maxGoodRows"/>, the first rows only): every value, for types and bad rows.</summary>
+    private async Task<IngestionPlan> InferAsync(JobContext context, string path, UploadPayload payload, SniffResult sniff, NullTokens nulls, int? maxGoodRows)
     {
         await context.ReportAsync("inferring", 0.01, 0, force: true);
-        var declared = payload.ColumnTypes ?? new Dictionary<string, string>();
-        var inference = new List<ColumnInference>();
-        var badRows = new List<(long Line, string Reason)>();
-        long badRowCount = 0, goodRows = 0;
         using var source = Open(path, sniff, payload, nulls, null);
-        var labels = source.Labels;
-        var names = new List<string>();
-        void Grow()
-        {
-            while (inference.Count < labels.Count)
-            {
-                var label = labels[inference.Count];
-                var name = ColumnNames.Normalise(label, $"column_{inference.Count + 1}");
-                SqlType? type = declared.TryGetValue(label, out var byLabel) || declared.TryGetValue(name, out byLabel) ? SqlTypes.Parse(byLabel) : null;
-                inference.Add(new ColumnInference(type));
-                names.Add(name);
-            }
-        }
-        Grow();
+        var state = new InferenceState(source, payload.ColumnTypes);
         var rowsSinceCheck = 0;
         while (source.Read())
         {
-            if (labels.Count > inference.Count)
-            {
-                Grow();
-            }
             if (++rowsSinceCheck == 8192)
             {
                 rowsSinceCheck = 0;
-                await context.ReportAsync("inferring", 0.01 + 0.39 * source.Progress, goodRows + badRowCount);
+                await context.ReportAsync("inferring", 0.01 + 0.39 * source.Progress, state.GoodRows + state.BadRowCount);
             }
-            var error = source.Error;
-            if (error is null)
+            state.Observe(source);
+            if (state.GoodRows >= maxGoodRows)
             {
-                for (var i = 0; i < inference.Count; i++)
-                {
-                    var kind = source.GetKind(i);
-                    if (kind != FieldKind.Null && !inference[i].Observe(source.GetText(i), kind, source.Line))
-                    {
-                        error = $"column '{labels[i]}': '{Truncate(source.GetText(i))}' is not {ValueConverter.Expected(inference[i].Declared!.Value)}";
-                        break;
-                    }
-                }
-            }
-            if (error is not null)
-            {
-                badRowCount++;
-                if (badRows.Count < BadRowReportLimit)
-                {
-                    badRows.Add((source.Line, error));
-                }
-                continue;
-            }
-            goodRows++;
-        }
-        Grow();
-        var unique = ColumnNames.Unique(labels);
-        var columns = new List<PlannedColumn>(labels.Count);
-        var issues = new List<QualityIssueDocument>();
-        for (var i = 0; i < labels.Count; i++)
-        {
-            var (type, order, ambiguous) = inference[i].Resolve();
-            var label = labels[i].Length == 0 ? $"Column {i + 1}" : labels[i];
-            columns.Add(new PlannedColumn(unique[i], label, type, order));
-            if (ambiguous)
-            {
-                issues.Add(new("ambiguous_dates", unique[i], "info", $"'{label}' has dates like 01/02/2024 that read either way; they were read as month/day/year."));
-            }
-            if (type == SqlType.Text && inference[i].Breaker is not null)
-            {
-                issues.Add(new("mixed_types", unique[i], "warning", $"'{label}' has mixed types: {inference[i].DescribeBreak(inference[i].NonNullCount)}."));
+                break;
             }
         }
-        return new IngestionPlan(columns, goodRows, badRowCount, badRows, issues);
+        return state.ToPlan();
     }
 
-    /// <summary>Pass two: the good rows into a new staging table by binary COPY, profiled on the way; then ANALYZE.</summary>
-    private async Task<ProfileDocument> LoadAsync(JobContext context, string path, SniffResult sniff, IngestionPlan plan, string staging)
+    /// <summary>
+    /// The good rows into a new staging table by binary COPY, profiled on the way; then ANALYZE. When
+    /// <paramref name="speculative"/>, <paramref name="plan"/>'s types are a guess from the first rows and
+    /// this pass also infers over every value: null when a value does not fit the guess, or the whole
+    /// file resolves to other types (nothing is kept then; the caller reads the file twice).
+    /// </summary>
+    private async Task<(IngestionPlan Plan, ProfileDocument Profile)?> LoadAsync(JobContext context, string path, SniffResult sniff, IngestionPlan plan, string staging, bool speculative)
     {
         var ct = context.CancellationToken;
         var payload = JsonSerializer.Deserialize<UploadPayload>(context.Job.Payload, UploadPayload.Json)!;
         var nulls = new NullTokens(payload.NullValues is { Count: > 0 } given ? given : ["", .. NullTokens.Defaults]);
-        await context.ReportAsync("loading", 0.4, 0, force: true);
+        var (from, span) = speculative ? (0.02, 0.88) : (0.4, 0.5);
+        await context.ReportAsync("loading", from, 0, force: true);
         var columns = plan.Columns;
         var profilers = columns.Select(c => new ColumnProfiler(c.Type, options.Value.ProfileExactLimit)).ToArray();
         var duplicates = new DuplicateCounter(options.Value.ProfileExactLimit);
         var values = new TypedValue[columns.Count];
         var dbTypes = columns.Select(c => SqlTypes.DbType(c.Type)).ToArray();
         long loaded = 0;
+        InferenceState? state = null;
 
         await using (var connection = await database.DataSource.OpenConnectionAsync(ct))
         await using (var transaction = await connection.BeginTransactionAsync(ct))
@@ -258,15 +236,28 @@ public sealed class UploadJobHandler(
             using (var source = Open(path, sniff, payload, nulls, columns.Select(c => c.Label).ToArray()))
             await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
             {
+                state = speculative ? new InferenceState(source, payload.ColumnTypes) : null;
                 var sinceCheck = 0;
                 while (source.Read())
                 {
                     if (++sinceCheck == 8192)
                     {
                         sinceCheck = 0;
-                        await context.ReportAsync("loading", 0.4 + 0.5 * source.Progress, loaded);
+                        await context.ReportAsync("loading", from + span * source.Progress, loaded);
                     }
-                    if (source.Error is not null || !Convert(source, columns, values))
+                    if (state is not null)
+                    {
+                        if (!state.Observe(source))
+                        {
+                            continue;
+                        }
+                        if (!Convert(source, columns, values))
+                        {
+                            // A value the first rows' types cannot hold: this load is void (COPY is cancelled with the transaction).
+                            return null;
+                        }
+                    }
+                    else if (source.Error is not null || !Convert(source, columns, values))
                     {
                         continue;
                     }
@@ -298,6 +289,16 @@ public sealed class UploadJobHandler(
                     duplicates.Add(rowHash);
                     loaded++;
                 }
+                if (state is not null)
+                {
+                    var full = state.ToPlan();
+                    if (!full.Columns.Select(c => (c.Type, c.Order)).SequenceEqual(columns.Select(c => (c.Type, c.Order))))
+                    {
+                        // E.g. a column empty in the first rows that holds numbers later: the whole file decides.
+                        return null;
+                    }
+                    plan = full;
+                }
                 await importer.CompleteAsync(ct);
             }
             await transaction.CommitAsync(ct);
@@ -305,7 +306,7 @@ public sealed class UploadJobHandler(
         if (loaded != plan.GoodRows)
         {
             // Both passes read the same bytes with the same rules; a difference means the file changed under us.
-            throw new InvalidOperationException($"Pass two loaded {loaded} rows where pass one counted {plan.GoodRows}.");
+            throw new InvalidOperationException($"The load wrote {loaded} rows where inference counted {plan.GoodRows}.");
         }
 
         await context.ReportAsync("profiling", 0.92, loaded, force: true);
@@ -326,7 +327,7 @@ public sealed class UploadJobHandler(
         profile.Issues.AddRange(plan.Issues);
         profile.AddStatisticalIssues();
         profile.QualityScore = ProfileDocument.Score(loaded, profile.Columns, profile.DuplicateRowCount, plan.Issues.Count(i => i.Code == "mixed_types"));
-        return profile;
+        return (plan, profile);
     }
 
     private static bool Convert(RecordSource source, IReadOnlyList<PlannedColumn> columns, TypedValue[] values)
@@ -362,7 +363,82 @@ public sealed class UploadJobHandler(
         }
     }
 
-    private static string Truncate(ReadOnlySpan<char> value) => value.Length > 60 ? string.Concat(value[..60], "…") : value.ToString();
+}
+
+/// <summary>Type inference over a file's records as they are read, with its bad rows (the first 1000 kept).</summary>
+internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<string, string>? declaredTypes)
+{
+    private readonly List<ColumnInference> _inference = [];
+    private readonly List<(long Line, string Reason)> _badRows = [];
+
+    public long GoodRows { get; private set; }
+
+    public long BadRowCount { get; private set; }
+
+    /// <summary>Takes the current record; false when it is a bad row.</summary>
+    public bool Observe(RecordSource record)
+    {
+        var labels = source.Labels;
+        while (_inference.Count < labels.Count)
+        {
+            var label = labels[_inference.Count];
+            var name = ColumnNames.Normalise(label, $"column_{_inference.Count + 1}");
+            SqlType? type = declaredTypes is not null && (declaredTypes.TryGetValue(label, out var declared) || declaredTypes.TryGetValue(name, out declared)) ? SqlTypes.Parse(declared) : null;
+            _inference.Add(new ColumnInference(type));
+        }
+        var error = record.Error;
+        if (error is null)
+        {
+            for (var i = 0; i < _inference.Count; i++)
+            {
+                var kind = record.GetKind(i);
+                if (kind != FieldKind.Null && !_inference[i].Observe(record.GetText(i), kind, record.Line))
+                {
+                    var text = record.GetText(i);
+                    error = $"column '{labels[i]}': '{(text.Length > 60 ? string.Concat(text[..60], "…") : text.ToString())}' is not {ValueConverter.Expected(_inference[i].Declared!.Value)}";
+                    break;
+                }
+            }
+        }
+        if (error is not null)
+        {
+            BadRowCount++;
+            if (_badRows.Count < UploadJobHandler.BadRowReportLimit)
+            {
+                _badRows.Add((record.Line, error));
+            }
+            return false;
+        }
+        GoodRows++;
+        return true;
+    }
+
+    public IngestionPlan ToPlan()
+    {
+        var labels = source.Labels;
+        while (_inference.Count < labels.Count)
+        {
+            _inference.Add(new ColumnInference());
+        }
+        var unique = ColumnNames.Unique(labels);
+        var columns = new List<PlannedColumn>(labels.Count);
+        var issues = new List<QualityIssueDocument>();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var (type, order, ambiguous) = _inference[i].Resolve();
+            var label = labels[i].Length == 0 ? $"Column {i + 1}" : labels[i];
+            columns.Add(new PlannedColumn(unique[i], label, type, order));
+            if (ambiguous)
+            {
+                issues.Add(new("ambiguous_dates", unique[i], "info", $"'{label}' has dates like 01/02/2024 that read either way; they were read as month/day/year."));
+            }
+            if (type == SqlType.Text && _inference[i].Breaker is not null)
+            {
+                issues.Add(new("mixed_types", unique[i], "warning", $"'{label}' has mixed types: {_inference[i].DescribeBreak(_inference[i].NonNullCount)}."));
+            }
+        }
+        return new IngestionPlan(columns, GoodRows, BadRowCount, [.. _badRows], issues);
+    }
 }
 
 public sealed record PlannedColumn(string Name, string Label, SqlType Type, DateOrder Order);

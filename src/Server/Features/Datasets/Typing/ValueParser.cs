@@ -156,7 +156,7 @@ public static class ValueParser
         }
         if ((candidates & Fits.Temporal) != 0 && trimmed.Length >= 8 && char.IsAsciiDigit(trimmed[0]))
         {
-            fits |= ClassifyTemporal(trimmed) & candidates;
+            fits |= ClassifyTemporal(trimmed, candidates) & candidates;
         }
         return fits;
     }
@@ -261,12 +261,13 @@ public static class ValueParser
     }
 
     /// <summary>Date, timestamp and timestamptz bits, for every date order the value can be read in.</summary>
-    public static uint ClassifyTemporal(ReadOnlySpan<char> s)
+    public static uint ClassifyTemporal(ReadOnlySpan<char> s, uint candidates = Fits.All)
     {
         uint bits = 0;
         for (var order = DateOrder.Iso; order <= DateOrder.DmyDot; order++)
         {
-            if (!TryParseDatePart(s, order, out _, out var used))
+            // Only orders the column may still have: a settled column tries one.
+            if ((candidates & (Fits.Date(order) | Fits.Timestamp(order) | Fits.TimestampTz(order))) == 0 || !TryParseDatePart(s, order, out _, out var used))
             {
                 continue;
             }
