@@ -122,7 +122,8 @@ public sealed class IsolationTests(QueryFixture fixture) : IClassFixture<QueryFi
             """
             SELECT r.rolcanlogin, r.rolinherit, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls,
                    array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid),
-                   (SELECT count(*) FROM pg_stat_activity a WHERE a.usename = r.rolname AND a.application_name = 'astralytiq-query') >= 0
+                   (SELECT rolpassword FROM pg_authid WHERE rolname = r.rolname),
+                   (SELECT password FROM app.query_logins WHERE role_name = r.rolname)
             FROM pg_roles r WHERE r.rolname = @login
             """, connection);
         command.Parameters.AddWithValue("login", QueryRoles.Login(admin.TenantId));
@@ -133,6 +134,43 @@ public sealed class IsolationTests(QueryFixture fixture) : IClassFixture<QueryFi
         Assert.False(reader.GetBoolean(1));
         Assert.False(reader.GetBoolean(2) || reader.GetBoolean(3) || reader.GetBoolean(4) || reader.GetBoolean(5));
         Assert.Equal([TenantNames.ReaderRole(admin.TenantId)], (string[])reader.GetValue(6));
+        // PostgreSQL holds only a SCRAM verifier; the password itself lives in app.query_logins, random and long.
+        Assert.StartsWith("SCRAM-SHA-256$4096:", reader.GetString(7), StringComparison.Ordinal);
+        Assert.True(reader.GetString(8).Length >= 43);
+        Assert.DoesNotContain(reader.GetString(8), reader.GetString(7), StringComparison.Ordinal);
+        var users = await Executor.InQueryTransactionAsync(admin.TenantId, Limits, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT current_user, session_user, current_setting('transaction_read_only'), current_setting('search_path')", connection, transaction);
+            await using var row = await command.ExecuteReaderAsync();
+            await row.ReadAsync();
+            return (row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3));
+        }, CancellationToken.None);
+        Assert.Equal((TenantNames.ReaderRole(admin.TenantId), QueryRoles.Login(admin.TenantId), "on", TenantNames.Schema(admin.TenantId)), users);
+    }
+
+    [Fact]
+    public async Task Without_isolated_logins_queries_still_run_under_the_reader_role_on_the_application_connection()
+    {
+        // The fallback for clusters whose pg_hba.conf cannot admit the query logins: weaker (RESET ROLE
+        // leads back to the application role), so it is off by default and this shows what it does.
+        var admin = await fixture.SignUpAsync();
+        await fixture.Datasets.CreateSalesAsync(admin.TenantId, rows: 5);
+        await using var server = await fixture.StartServerAsync(new Dictionary<string, string?> { ["Query:IsolatedLogin"] = "false" });
+        var executor = server.Services.GetRequiredService<QueryExecutor>();
+        var limits = server.Services.GetRequiredService<SqlRunner>().Limits;
+
+        var response = await new QueryService.QueryServiceClient(server.Channel).RunSqlAsync(new RunSqlRequest { Sql = "SELECT count(*) FROM sales" }, admin.Headers);
+        var users = await executor.InQueryTransactionAsync(admin.TenantId, limits, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT current_user, session_user", connection, transaction);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (Current: reader.GetString(0), Session: reader.GetString(1));
+        }, CancellationToken.None);
+
+        Assert.Equal(5, response.Rows[0].Values[0].Int64Value);
+        Assert.Equal(TenantNames.ReaderRole(admin.TenantId), users.Current);
+        Assert.Equal(fixture.Database.RoleName, users.Session);
     }
 
     private async Task<PostgresException> RefusedInQueryTransactionAsync(Guid tenantId, string sql) =>
