@@ -63,6 +63,7 @@ public sealed class UploadJobHandler(
         var staging = DatasetStore.StagingTable(context.JobId, context.Attempt);
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await context.ReportAsync("sniffing", 0, 0, force: true);
             var nulls = new NullTokens(payload.NullValues is { Count: > 0 } given ? given : ["", .. NullTokens.Defaults]);
             var sniff = Sniff(path, payload, nulls);
@@ -88,6 +89,7 @@ public sealed class UploadJobHandler(
                 EnsureLoadable(full, payload);
                 loaded = await LoadAsync(context, path, sniff, full, staging, speculative: false);
             }
+            var loadSeconds = clock.Elapsed.TotalSeconds;
             var (plan, profile) = loaded!.Value;
             EnsureLoadable(plan, payload);
             var badRows = plan.BadRows.Select(b => new BadRowFact(b.Line, b.Reason)).ToArray();
@@ -114,7 +116,8 @@ public sealed class UploadJobHandler(
             usage.Add(context.TenantId, UsageMetrics.StorageBytes, published.SizeBytes);
             await audit.RecordAsync(context.TenantId, payload.CreatedBy, payload.CreatedByLabel, null, "dataset.published", "dataset", payload.DatasetId.ToString(),
                 new { versionId, version = published.Version, sqlName = published.SqlName, rows = plan.GoodRows, badRows = plan.BadRowCount, jobId = context.JobId });
-            logger.LogInformation("Published {Rows} rows as version {Version} of dataset {DatasetId}", plan.GoodRows, published.Version, payload.DatasetId);
+            logger.LogInformation("Published {Rows} rows as version {Version} of dataset {DatasetId} in {Seconds:0.00} s (read, loaded and profiled in {LoadSeconds:0.00} s)",
+                plan.GoodRows, published.Version, payload.DatasetId, clock.Elapsed.TotalSeconds, loadSeconds);
             spool.Delete(context.JobId);
         }
         catch (Exception ex) when (ex is not JobLeaseLostException)
@@ -236,7 +239,7 @@ public sealed class UploadJobHandler(
             using (var source = Open(path, sniff, payload, nulls, columns.Select(c => c.Label).ToArray()))
             await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
             {
-                state = speculative ? new InferenceState(source, payload.ColumnTypes) : null;
+                state = speculative ? new InferenceState(source, payload.ColumnTypes, plan) : null;
                 var sinceCheck = 0;
                 while (source.Read())
                 {
@@ -366,7 +369,13 @@ public sealed class UploadJobHandler(
 }
 
 /// <summary>Type inference over a file's records as they are read, with its bad rows (the first 1000 kept).</summary>
-internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<string, string>? declaredTypes)
+/// <remarks>
+/// Given a <c>guess</c> (the first rows' plan), only columns the guess is unsure of are observed:
+/// text columns (cheap, and they carry the mixed-type findings), declared types (their misfits are
+/// bad rows) and columns without values in the first rows. A typed column needs no observing: every
+/// value must convert to the guessed type, or the load falls back to two passes.
+/// </remarks>
+internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<string, string>? declaredTypes, IngestionPlan? guess = null)
 {
     private readonly List<ColumnInference> _inference = [];
     private readonly List<(long Line, string Reason)> _badRows = [];
@@ -391,6 +400,10 @@ internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<st
         {
             for (var i = 0; i < _inference.Count; i++)
             {
+                if (!Watched(i))
+                {
+                    continue;
+                }
                 var kind = record.GetKind(i);
                 if (kind != FieldKind.Null && !_inference[i].Observe(record.GetText(i), kind, record.Line))
                 {
@@ -413,6 +426,10 @@ internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<st
         return true;
     }
 
+    private bool Watched(int i) =>
+        guess is null || i >= guess.Columns.Count || _inference[i].Declared is not null
+        || guess.Columns[i].Type == SqlType.Text || i >= guess.ValueCounts.Count || guess.ValueCounts[i] == 0;
+
     public IngestionPlan ToPlan()
     {
         var labels = source.Labels;
@@ -425,8 +442,14 @@ internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<st
         var issues = new List<QualityIssueDocument>();
         for (var i = 0; i < labels.Count; i++)
         {
-            var (type, order, ambiguous) = _inference[i].Resolve();
             var label = labels[i].Length == 0 ? $"Column {i + 1}" : labels[i];
+            if (!Watched(i))
+            {
+                columns.Add(guess!.Columns[i]);
+                issues.AddRange(guess.Issues.Where(issue => issue.Column == unique[i]));
+                continue;
+            }
+            var (type, order, ambiguous) = _inference[i].Resolve();
             columns.Add(new PlannedColumn(unique[i], label, type, order));
             if (ambiguous)
             {
@@ -437,13 +460,17 @@ internal sealed class InferenceState(RecordSource source, IReadOnlyDictionary<st
                 issues.Add(new("mixed_types", unique[i], "warning", $"'{label}' has mixed types: {_inference[i].DescribeBreak(_inference[i].NonNullCount)}."));
             }
         }
-        return new IngestionPlan(columns, GoodRows, BadRowCount, [.. _badRows], issues);
+        return new IngestionPlan(columns, GoodRows, BadRowCount, [.. _badRows], issues) { ValueCounts = _inference.Select(c => c.NonNullCount).ToArray() };
     }
 }
 
 public sealed record PlannedColumn(string Name, string Label, SqlType Type, DateOrder Order);
 
-public sealed record IngestionPlan(IReadOnlyList<PlannedColumn> Columns, long GoodRows, long BadRowCount, IReadOnlyList<(long Line, string Reason)> BadRows, IReadOnlyList<QualityIssueDocument> Issues);
+public sealed record IngestionPlan(IReadOnlyList<PlannedColumn> Columns, long GoodRows, long BadRowCount, IReadOnlyList<(long Line, string Reason)> BadRows, IReadOnlyList<QualityIssueDocument> Issues)
+{
+    /// <summary>Non-null values seen per column (how sure a guess from the first rows is).</summary>
+    public IReadOnlyList<long> ValueCounts { get; init; } = [];
+}
 
 /// <summary>Counts rows identical to an earlier row by a 128-bit hash of their fields; exact up to a limit of distinct rows.</summary>
 public sealed class DuplicateCounter(int limit)

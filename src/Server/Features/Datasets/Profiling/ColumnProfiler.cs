@@ -76,7 +76,8 @@ public sealed class ColumnProfiler
                 AddLong(value.Long);
                 break;
             case SqlType.Numeric:
-                var d = (double)value.Decimal;
+                // Converters fill Double with the value's double for statistics; exactness stays in the table.
+                var d = value.Double != 0 || value.Decimal == 0 ? value.Double : (double)value.Decimal;
                 Moments(d);
                 AddDouble(d);
                 break;

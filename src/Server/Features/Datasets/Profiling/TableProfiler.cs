@@ -47,6 +47,7 @@ public static class TableProfiler
                             break;
                         case SqlType.Numeric:
                             value.Decimal = await exporter.ReadAsync<decimal>(cancellationToken);
+                            value.Double = (double)value.Decimal;
                             fieldHash = Hashing.Hash64(value.Decimal.ToString(System.Globalization.CultureInfo.InvariantCulture));
                             break;
                         case SqlType.Double:

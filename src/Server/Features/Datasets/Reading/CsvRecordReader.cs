@@ -105,6 +105,7 @@ public sealed class CsvRecordReader : IDisposable
         End,
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private Outcome TryParse(out int consumed, out long lines)
     {
         consumed = 0;

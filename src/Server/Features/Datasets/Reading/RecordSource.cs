@@ -146,18 +146,22 @@ public sealed class NullTokens
     private readonly HashSet<string> _tokens;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly int _maxLength;
+    private readonly string _firstChars;
 
     public NullTokens(IEnumerable<string> tokens)
     {
         _tokens = new HashSet<string>(tokens.Where(t => t.Length > 0), StringComparer.Ordinal);
         _lookup = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
         _maxLength = _tokens.Count == 0 ? 0 : _tokens.Max(t => t.Length);
+        _firstChars = new string(_tokens.Select(t => t[0]).Distinct().ToArray());
     }
 
     public IReadOnlyCollection<string> Tokens => _tokens;
 
     public bool IsNull(ReadOnlySpan<char> value) =>
-        value.IsEmpty || (value.Length <= _maxLength && _lookup.Contains(value)) || value.IsWhiteSpace();
+        value.IsEmpty
+        || (value.Length <= _maxLength && _firstChars.Contains(value[0]) && _lookup.Contains(value))
+        || (char.IsWhiteSpace(value[0]) && value.IsWhiteSpace());
 
     public bool Contains(string value) => _tokens.Contains(value);
 }

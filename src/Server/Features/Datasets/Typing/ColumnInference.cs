@@ -126,21 +126,23 @@ public static class ValueConverter
                 return ValueParser.TryParseBool(value.Trim(), out result.Bool);
             case SqlType.Integer:
                 if (kind is FieldKind.Boolean or FieldKind.String) return false;
-                if (int.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out var i)
-                    && (ValueParser.ClassifyNumber(value.Trim()) & Fits.Int32) != 0)
+                return FastDecimal.TryParseInteger(value.Trim(), out result.Long) && result.Long is >= int.MinValue and <= int.MaxValue;
+            case SqlType.BigInt:
+                if (kind is FieldKind.Boolean or FieldKind.String) return false;
+                return FastDecimal.TryParseInteger(value.Trim(), out result.Long);
+            case SqlType.Numeric:
+                if (kind is FieldKind.Boolean or FieldKind.String) return false;
+                if (FastDecimal.TryParse(value.Trim(), out result.Decimal, out result.Double))
                 {
-                    result.Long = i;
+                    return true;
+                }
+                if ((ValueParser.ClassifyNumber(value.Trim()) & Fits.Decimal) != 0
+                    && decimal.TryParse(value.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out result.Decimal))
+                {
+                    result.Double = (double)result.Decimal;
                     return true;
                 }
                 return false;
-            case SqlType.BigInt:
-                if (kind is FieldKind.Boolean or FieldKind.String) return false;
-                return (ValueParser.ClassifyNumber(value.Trim()) & Fits.Int64) != 0
-                    && long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out result.Long);
-            case SqlType.Numeric:
-                if (kind is FieldKind.Boolean or FieldKind.String) return false;
-                return (ValueParser.ClassifyNumber(value.Trim()) & Fits.Decimal) != 0
-                    && decimal.TryParse(value.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out result.Decimal);
             case SqlType.Double:
                 if (kind is FieldKind.Boolean or FieldKind.String) return false;
                 return (ValueParser.ClassifyNumber(value.Trim()) & Fits.Double) != 0
@@ -183,4 +185,100 @@ public static class ValueConverter
         SqlType.TimestampTz => "a date and time such as 2024-03-31T14:05:00Z",
         _ => "text",
     };
+}
+
+/// <summary>
+/// Allocation-free readers for the common shapes of numbers (at most 18 digits, no exponent), with the
+/// same rules as inference (sign, no leading zeros); anything else goes to the framework's parsers.
+/// </summary>
+public static class FastDecimal
+{
+    private static readonly double[] Powers = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18];
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static bool TryParseInteger(ReadOnlySpan<char> s, out long value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (s.Length > 0 && s[0] is '-' or '+')
+        {
+            negative = s[0] == '-';
+            i = 1;
+        }
+        var digits = s.Length - i;
+        if (digits is <= 0 or > 18 || (digits > 1 && s[i] == '0'))
+        {
+            return digits is > 18 and <= 19 && (ValueParser.ClassifyNumber(s) & Fits.Int64) != 0
+                && long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+        }
+        long result = 0;
+        for (; i < s.Length; i++)
+        {
+            var d = s[i] - '0';
+            if ((uint)d > 9)
+            {
+                return false;
+            }
+            result = result * 10 + d;
+        }
+        value = negative ? -result : result;
+        return true;
+    }
+
+    /// <summary>Both the exact decimal and its double (for statistics) in one scan.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static bool TryParse(ReadOnlySpan<char> s, out decimal value, out double approximate)
+    {
+        value = 0;
+        approximate = 0;
+        var i = 0;
+        var negative = false;
+        if (s.Length > 0 && s[0] is '-' or '+')
+        {
+            negative = s[0] == '-';
+            i = 1;
+        }
+        long mantissa = 0;
+        var digits = 0;
+        var intDigits = 0;
+        var scale = -1;
+        var firstDigit = i;
+        for (; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '.')
+            {
+                if (scale >= 0)
+                {
+                    return false;
+                }
+                intDigits = digits;
+                scale = 0;
+                continue;
+            }
+            var d = c - '0';
+            if ((uint)d > 9 || ++digits > 18)
+            {
+                return false;
+            }
+            mantissa = mantissa * 10 + d;
+            if (scale >= 0)
+            {
+                scale++;
+            }
+        }
+        if (scale < 0)
+        {
+            intDigits = digits;
+            scale = 0;
+        }
+        if (digits == 0 || (intDigits > 1 && s[firstDigit] == '0'))
+        {
+            return false;
+        }
+        value = new decimal((int)(mantissa & 0xFFFFFFFF), (int)(mantissa >> 32), 0, negative, (byte)scale);
+        approximate = (negative ? -mantissa : mantissa) / Powers[scale];
+        return true;
+    }
 }

@@ -1,0 +1,229 @@
+// Ingestion benchmark (issue 5): a generated N-row, 10-column CSV of mixed types uploaded through
+// the gRPC API (client streaming, 1 MiB chunks) until the dataset is published with its profile,
+// compared in the same run with `psql \copy` of the same file into a pre-created table of the
+// right types. The server runs as its own process so its peak memory (VmHWM) is its alone.
+// Rounds alternate the two so neither always runs on a warmer machine.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AstralytiQ.Api.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Npgsql;
+
+var rows = ArgInt("--rows", 1_000_000);
+var rounds = ArgInt("--rounds", 2);
+var adminConnection = Environment.GetEnvironmentVariable("BENCH_PG") ?? throw new InvalidOperationException("BENCH_PG is not set; run loadtests/Ingestion/bench");
+var redis = Environment.GetEnvironmentVariable("BENCH_REDIS") ?? throw new InvalidOperationException("BENCH_REDIS is not set");
+var serverDll = Environment.GetEnvironmentVariable("BENCH_SERVER_DLL") ?? throw new InvalidOperationException("BENCH_SERVER_DLL is not set");
+var psql = Environment.GetEnvironmentVariable("BENCH_PSQL") ?? "psql";
+var work = Directory.CreateTempSubdirectory("astq-ingest-bench-").FullName;
+var csvPath = Path.Combine(work, "bench.csv");
+
+Console.WriteLine($"Generating {rows:N0} rows x 10 columns...");
+var size = Generate(csvPath, rows);
+Console.WriteLine($"  {csvPath}: {size / 1048576.0:0.0} MiB");
+
+// A database and application role of the benchmark's own (not a superuser: RLS applies as in production).
+var database = "astq_bench_" + Guid.NewGuid().ToString("N")[..8];
+var password = Guid.NewGuid().ToString("N");
+await Exec(adminConnection, $"CREATE ROLE {database}_app LOGIN CREATEROLE PASSWORD '{password}'");
+await Exec(adminConnection, $"CREATE DATABASE {database} OWNER {database}_app");
+var admin = new NpgsqlConnectionStringBuilder(adminConnection);
+var appConnection = new NpgsqlConnectionStringBuilder { Host = admin.Host, Port = admin.Port, Database = database, Username = database + "_app", Password = password }.ConnectionString;
+var grpcPort = FreePort();
+var server = StartServer(serverDll, appConnection, redis, grpcPort, work);
+try
+{
+    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+    var identity = new IdentityService.IdentityServiceClient(channel);
+    SignUpResponse signUp = null!;
+    for (var attempt = 0; ; attempt++)
+    {
+        try
+        {
+            signUp = await identity.SignUpAsync(new SignUpRequest { TenantName = "Bench", Email = $"bench-{Guid.NewGuid():N}@example.com", Password = "correct horse battery staple", DisplayName = "Bench" });
+            break;
+        }
+        catch (RpcException) when (attempt < 120 && !server.HasExited)
+        {
+            await Task.Delay(500);
+        }
+    }
+    var headers = new Metadata { { "authorization", "Bearer " + signUp.Tokens.AccessToken } };
+    var datasets = new DatasetService.DatasetServiceClient(channel);
+    var jobs = new JobService.JobServiceClient(channel);
+    Console.WriteLine($"Server pid {server.Id}, peak RSS after start {PeakRss(server) / 1048576.0:0} MiB");
+
+    var copyTimes = new List<double>();
+    var apiTimes = new List<double>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        var copy = await PsqlCopyAsync(psql, appConnection, csvPath, round);
+        copyTimes.Add(copy);
+        Console.WriteLine($"round {round}: psql \\copy          {copy,7:0.00} s  {rows / copy,10:N0} rows/s");
+        var (api, profile) = await UploadAsync(datasets, jobs, headers, csvPath, round);
+        apiTimes.Add(api);
+        Console.WriteLine($"round {round}: gRPC upload→profile {api,7:0.00} s  {rows / api,10:N0} rows/s  (ratio {api / copy:0.00}; profile: {profile.RowCount:N0} rows, {profile.Columns.Count} columns, quality {profile.QualityScore:0.00})");
+    }
+    var bestCopy = copyTimes.Min();
+    var bestApi = apiTimes.Min();
+    Console.WriteLine();
+    Console.WriteLine($"rows {rows:N0}, file {size / 1048576.0:0.0} MiB, rounds {rounds}");
+    Console.WriteLine($"psql \\copy        best {bestCopy:0.00} s ({rows / bestCopy:N0} rows/s), all: {string.Join(", ", copyTimes.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture)))}");
+    Console.WriteLine($"gRPC end to end   best {bestApi:0.00} s ({rows / bestApi:N0} rows/s), all: {string.Join(", ", apiTimes.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture)))}");
+    Console.WriteLine($"ratio (best/best) {bestApi / bestCopy:0.00}   target <= 1.50");
+    Console.WriteLine($"server peak RSS (VmHWM) {PeakRss(server) / 1048576.0:0} MiB");
+}
+finally
+{
+    server.Kill(entireProcessTree: true);
+    await server.WaitForExitAsync();
+    NpgsqlConnection.ClearAllPools();
+    await Exec(adminConnection, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+    await Exec(adminConnection, $"DO $$DECLARE r text; BEGIN FOR r IN SELECT quote_ident(rolname) FROM pg_roles WHERE rolname LIKE 'tr\\_%' AND pg_has_role('{database}_app', oid, 'MEMBER') LOOP EXECUTE 'DROP ROLE ' || r; END LOOP; END$$");
+    await Exec(adminConnection, $"DROP ROLE IF EXISTS {database}_app");
+    Directory.Delete(work, recursive: true);
+}
+
+static async Task<(double Seconds, DatasetProfile Profile)> UploadAsync(DatasetService.DatasetServiceClient datasets, JobService.JobServiceClient jobs, Metadata headers, string path, int round)
+{
+    var clock = Stopwatch.StartNew();
+    using (var call = datasets.UploadDataset(headers))
+    {
+        await call.RequestStream.WriteAsync(new UploadDatasetRequest { Metadata = new UploadMetadata { Name = $"bench {round}", FileName = "bench.csv", SizeBytes = new FileInfo(path).Length } });
+        await using var file = File.OpenRead(path);
+        var buffer = new byte[1 << 20];
+        int read;
+        while ((read = await file.ReadAsync(buffer)) > 0)
+        {
+            await call.RequestStream.WriteAsync(new UploadDatasetRequest { Chunk = ByteString.CopyFrom(buffer, 0, read) });
+        }
+        await call.RequestStream.CompleteAsync();
+        var job = await call.ResponseAsync;
+        Console.WriteLine($"  upload accepted after {clock.Elapsed.TotalSeconds:0.00} s (job {job.Id})");
+        using var watch = jobs.WatchJob(new WatchJobRequest { JobId = job.Id }, headers);
+        JobEvent last = null!;
+        while (await watch.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            last = watch.ResponseStream.Current;
+            if (last.Final)
+            {
+                break;
+            }
+        }
+        if (last.Job.State != JobState.Succeeded)
+        {
+            throw new InvalidOperationException($"The upload ended {last.Job.State}: {last.Job.Error}");
+        }
+        var profile = await datasets.GetProfileAsync(new GetDatasetProfileRequest { DatasetId = last.Job.DatasetId }, headers);
+        return (clock.Elapsed.TotalSeconds, profile);
+    }
+}
+
+static async Task<double> PsqlCopyAsync(string psql, string connection, string path, int round)
+{
+    var b = new NpgsqlConnectionStringBuilder(connection);
+    var table = $"copy_bench_{round}";
+    await Exec(connection, $"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id integer, customer text, category text, amount numeric, price numeric, quantity integer, active boolean, order_date date, updated_at timestamp, score double precision)");
+    var start = new ProcessStartInfo(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, "-d", b.Database!, "-c", $"\\copy {table} from '{path}' csv header"]);
+    start.Environment["PGPASSWORD"] = b.Password;
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(start)!;
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"psql exited with {process.ExitCode}");
+    }
+    return clock.Elapsed.TotalSeconds;
+}
+
+static long Generate(string path, int rows)
+{
+    var random = new Random(20240601);
+    string[] categories = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
+    var baseDate = new DateTime(2020, 1, 1);
+    using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+    writer.Write("id,customer,category,amount,price,quantity,active,order_date,updated_at,score\n");
+    var line = new StringBuilder(128);
+    for (var i = 1; i <= rows; i++)
+    {
+        line.Clear();
+        line.Append(i).Append(",customer ").Append(random.Next(1, 50_001)).Append(',')
+            .Append(categories[random.Next(categories.Length)]).Append(',')
+            .Append((random.NextDouble() * 10_000).ToString("0.00", CultureInfo.InvariantCulture)).Append(',')
+            .Append((1 + random.NextDouble() * 499).ToString("0.0000", CultureInfo.InvariantCulture)).Append(',')
+            .Append(random.Next(1, 101)).Append(',')
+            .Append(random.Next(2) == 0 ? "true" : "false").Append(',')
+            .Append(baseDate.AddDays(random.Next(0, 1500)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',')
+            .Append(baseDate.AddYears(1).AddSeconds(random.Next(0, 100_000_000)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(',')
+            .Append((50 + 15 * Gaussian(random)).ToString("0.000000", CultureInfo.InvariantCulture)).Append('\n');
+        writer.Write(line);
+    }
+    writer.Flush();
+    return writer.BaseStream.Length;
+}
+
+static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+static Process StartServer(string dll, string connection, string redis, int grpcPort, string work)
+{
+    var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+    start.Environment["ASTQ__Postgres__ConnectionString"] = connection;
+    start.Environment["ASTQ__Redis__Endpoint"] = redis;
+    start.Environment["ASTQ__Server__GrpcUrl"] = $"http://127.0.0.1:{grpcPort}";
+    start.Environment["ASTQ__Server__HttpUrl"] = $"http://127.0.0.1:{FreePort()}";
+    start.Environment["ASTQ__Auth__SigningKey"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).Concat(Guid.NewGuid().ToByteArray()).ToArray());
+    start.Environment["ASTQ__Logging__MinimumLevel"] = Environment.GetEnvironmentVariable("BENCH_SERVER_LOG") ?? "Warning";
+    start.Environment["ASTQ__Datasets__SpoolDirectory"] = Path.Combine(work, "spool");
+    start.Environment["ASTQ__Plans__Free__RowsIngested"] = "0";
+    start.Environment["ASTQ__Plans__Free__StorageBytes"] = "0";
+    start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, e) =>
+    {
+        // With BENCH_SERVER_LOG=Information, the server's own account of each job (phases and timings).
+        if (e.Data is { } line && (line.Contains("Published", StringComparison.Ordinal) || line.Contains("reading the file twice", StringComparison.Ordinal)))
+        {
+            Console.WriteLine("  server: " + line[..Math.Min(line.Length, 400)]);
+        }
+    };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static long PeakRss(Process process)
+{
+    foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+    {
+        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+        {
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+    return 0;
+}
+
+static async Task Exec(string connection, string sql)
+{
+    await using var c = new NpgsqlConnection(connection);
+    await c.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, c);
+    await command.ExecuteNonQueryAsync();
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+int ArgInt(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
