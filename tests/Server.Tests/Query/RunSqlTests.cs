@@ -266,6 +266,33 @@ public sealed class RunSqlTests(QueryFixture fixture) : IClassFixture<QueryFixtu
     }
 
     [Fact]
+    public async Task A_tenant_with_all_its_connections_busy_gets_resource_exhausted_not_a_hang()
+    {
+        var admin = await fixture.SignUpAsync();
+        await fixture.Datasets.CreateSalesAsync(admin.TenantId, rows: 2000);
+        var other = await fixture.SignUpAsync();
+        await fixture.Datasets.CreateSalesAsync(other.TenantId, rows: 5);
+        await using var server = await fixture.StartServerAsync(new Dictionary<string, string?>
+        {
+            ["Query:MaxConnectionsPerTenant"] = "1",
+            ["Query:ConnectionWaitTimeout"] = "00:00:01",
+            ["Query:StatementTimeout"] = "00:00:02.500",
+        });
+        var client = new QueryService.QueryServiceClient(server.Channel);
+        var slow = client.RunSqlAsync(new RunSqlRequest { Sql = "SELECT count(*) FROM sales a, sales b, sales c" }, admin.Headers);
+        await WaitForAsync(async () => await ActiveQueriesAsync(QueryRoles.Login(admin.TenantId)) > 0, "the slow query to start");
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.RunSqlAsync(new RunSqlRequest { Sql = "SELECT count(*) FROM sales" }, admin.Headers).ResponseAsync);
+        // Another tenant has connections of its own.
+        var otherTenant = await client.RunSqlAsync(new RunSqlRequest { Sql = "SELECT count(*) FROM sales" }, other.Headers);
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("running at once", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(5, otherTenant.Rows[0].Values[0].Int64Value);
+        Assert.Equal(StatusCode.DeadlineExceeded, (await Assert.ThrowsAsync<RpcException>(() => slow.ResponseAsync)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_viewer_can_validate_but_not_run()
     {
         var admin = await fixture.SignUpAsync();
