@@ -1,4 +1,5 @@
 using AstralytiQ.Server.Features.Admin;
+using AstralytiQ.Server.Features.Ask;
 using AstralytiQ.Server.Features.Datasets;
 using AstralytiQ.Server.Features.Identity;
 using AstralytiQ.Server.Features.Query;
@@ -36,6 +37,7 @@ public static class ServerApp
         builder.Services.AddIdentityFeature();
         builder.Services.AddDatasetsFeature();
         builder.Services.AddQueryFeature();
+        builder.Services.AddAskFeature();
         builder.Services.AddGrpc(options =>
         {
             // Outermost first: who is calling, then how much they may call.
@@ -53,6 +55,7 @@ public static class ServerApp
         app.MapGrpcService<DatasetsApi>();
         app.MapGrpcService<Infrastructure.Jobs.JobsApi>();
         app.MapGrpcService<QueryApi>();
+        app.MapGrpcService<AskApi>();
         return app;
     }
 
