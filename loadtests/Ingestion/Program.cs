@@ -105,14 +105,21 @@ static async Task<(double Seconds, DatasetProfile Profile)> UploadAsync(DatasetS
         Console.WriteLine($"  upload accepted after {clock.Elapsed.TotalSeconds:0.00} s (job {job.Id})");
         using var watch = jobs.WatchJob(new WatchJobRequest { JobId = job.Id }, headers);
         JobEvent last = null!;
+        var phases = new List<string>();
         while (await watch.ResponseStream.MoveNext(CancellationToken.None))
         {
             last = watch.ResponseStream.Current;
+            if (phases.Count == 0 || !phases[^1].StartsWith(last.Job.Phase + " ", StringComparison.Ordinal))
+            {
+                // Where the time goes: the moment each phase is first seen, from the start of the upload.
+                phases.Add($"{last.Job.Phase} {clock.Elapsed.TotalSeconds:0.00}");
+            }
             if (last.Final)
             {
                 break;
             }
         }
+        Console.WriteLine($"  phases (s from start): {string.Join(", ", phases)}");
         if (last.Job.State != JobState.Succeeded)
         {
             throw new InvalidOperationException($"The upload ended {last.Job.State}: {last.Job.Error}");

@@ -16,7 +16,7 @@ public sealed class LoginTests(PortalFixture fixture) : IClassFixture<PortalFixt
         Assert.Equal(HttpStatusCode.OK, home.Status);
         Assert.Equal("/", home.Path);
         Assert.Equal("Welcome, Grace Hopper", home.TestId("welcome"));
-        Assert.Contains($"Signed in as Grace Hopper ({email}, admin)", home.TestId("signed-in-as"), StringComparison.Ordinal);
+        Assert.Matches($@"^Signed in as Grace Hopper \({System.Text.RegularExpressions.Regex.Escape(email)}, admin, Workspace [0-9a-f]{{8}}\)$", home.TestId("signed-in-as"));
         Assert.Contains("Signed in as Grace Hopper.", home.Text, StringComparison.Ordinal);
     }
 

@@ -65,6 +65,27 @@ public sealed class UploadTests(IdentityFixture fixture) : IClassFixture<Identit
         Assert.InRange(profile.QualityScore, 0.9, 1.0);
     }
 
+    [Fact]
+    public async Task Published_table_gets_planner_statistics_in_the_background()
+    {
+        var client = await AnalystAsync();
+        var dataset = await client.PublishAsync("id,city\n1,Paris\n2,Lyon\n3,Paris\n", "Analysed");
+        var table = $"d_{Guid.Parse(dataset.Id):N}_v1";
+
+        await using var connection = new Npgsql.NpgsqlConnection(fixture.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT reltuples FROM pg_class WHERE relname = @table", connection);
+        command.Parameters.AddWithValue("table", table);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        float reltuples;
+        // A table COPY filled but never analysed has reltuples = -1; ANALYZE counts its rows.
+        while ((reltuples = (float)(await command.ExecuteScalarAsync())!) < 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(3f, reltuples);
+    }
+
     [Theory]
     [InlineData(";", "semi.csv")]
     [InlineData("\t", "tabs.tsv")]

@@ -17,6 +17,8 @@ public static class DatasetsServiceCollectionExtensions
         services.AddSingleton<IJobHandler, TransformJobHandler>();
         services.AddSingleton<StagingSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<StagingSweeper>());
+        services.AddSingleton<TableAnalyzer>();
+        services.AddHostedService(sp => sp.GetRequiredService<TableAnalyzer>());
         services.AddSingleton<SampleDatasetSeeder>();
         services.AddHostedService(sp => sp.GetRequiredService<SampleDatasetSeeder>());
         services.AddSingleton<DatasetsApi>();

@@ -28,7 +28,7 @@ public sealed record UploadSourceDocument(string FileName, string Format, string
 /// <summary>
 /// Loads a spooled upload: sniff, infer types over the whole file (pass one, collecting bad rows),
 /// create a staging table and binary-COPY the good rows into it while profiling them (pass two),
-/// ANALYZE, then publish atomically. Nothing is visible before the publish transaction commits;
+/// publish atomically, then leave ANALYZE to the <see cref="TableAnalyzer"/>. Nothing is visible before the publish transaction commits;
 /// a cancelled or failed attempt drops its staging table, and the sweeper removes what a crashed
 /// one left.
 /// </summary>
@@ -39,6 +39,7 @@ public sealed class UploadJobHandler(
     QuotaGuard quotas,
     UsageMeter usage,
     AuditLog audit,
+    TableAnalyzer analyzer,
     IOptions<DatasetOptions> options,
     ILogger<UploadJobHandler> logger) : IJobHandler
 {
@@ -112,6 +113,7 @@ public sealed class UploadJobHandler(
                 JsonSerializer.Serialize(source, UploadPayload.Json), null, JsonSerializer.Serialize(profile, ProfileDocument.Json), payload.CreatedBy,
                 new { datasetId = payload.DatasetId, versionId, badRowCount = plan.BadRowCount, badRows }));
 
+            analyzer.Enqueue($"{TenantNames.Quote(TenantNames.Schema(context.TenantId))}.{TenantNames.Quote(DatasetStore.PhysicalTable(payload.DatasetId, published.Version))}");
             usage.Add(context.TenantId, UsageMetrics.RowsIngested, plan.GoodRows);
             usage.Add(context.TenantId, UsageMetrics.StorageBytes, published.SizeBytes);
             await audit.RecordAsync(context.TenantId, payload.CreatedBy, payload.CreatedByLabel, null, "dataset.published", "dataset", payload.DatasetId.ToString(),
@@ -207,7 +209,7 @@ public sealed class UploadJobHandler(
     }
 
     /// <summary>
-    /// The good rows into a new staging table by binary COPY, profiled on the way; then ANALYZE. When
+    /// The good rows into a new staging table by binary COPY, profiled on the way. When
     /// <paramref name="speculative"/>, <paramref name="plan"/>'s types are a guess from the first rows and
     /// this pass also infers over every value: null when a value does not fit the guess, or the whole
     /// file resolves to other types (nothing is kept then; the caller reads the file twice).
@@ -222,8 +224,6 @@ public sealed class UploadJobHandler(
         var columns = plan.Columns;
         var profilers = columns.Select(c => new ColumnProfiler(c.Type, options.Value.ProfileExactLimit)).ToArray();
         var duplicates = new DuplicateCounter(options.Value.ProfileExactLimit);
-        var values = new TypedValue[columns.Count];
-        var dbTypes = columns.Select(c => SqlTypes.DbType(c.Type)).ToArray();
         long loaded = 0;
         InferenceState? state = null;
 
@@ -240,58 +240,69 @@ public sealed class UploadJobHandler(
             await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
             {
                 state = speculative ? new InferenceState(source, payload.ColumnTypes, plan) : null;
-                var sinceCheck = 0;
-                while (source.Read())
+                // Two threads on the two cores PostgreSQL leaves us: this one reads and converts rows into
+                // batches; the writer serialises them into the COPY stream and profiles them.
+                var writer = new BatchWriter(importer, columns, profilers, duplicates);
+                var writing = Task.Run(() => writer.RunAsync(ct), CancellationToken.None);
+                var completed = false;
+                try
                 {
-                    if (++sinceCheck == 8192)
+                    var batch = await writer.RentAsync(ct);
+                    var sinceCheck = 0;
+                    while (source.Read())
                     {
-                        sinceCheck = 0;
-                        await context.ReportAsync("loading", from + span * source.Progress, loaded);
-                    }
-                    if (state is not null)
-                    {
-                        if (!state.Observe(source))
+                        if (++sinceCheck == 8192)
+                        {
+                            sinceCheck = 0;
+                            await context.ReportAsync("loading", from + span * source.Progress, writer.Loaded);
+                        }
+                        if (state is not null)
+                        {
+                            if (!state.Observe(source))
+                            {
+                                continue;
+                            }
+                            if (!Convert(source, columns, batch.Row(batch.Rows)))
+                            {
+                                // A value the first rows' types cannot hold: this load is void (COPY is cancelled with the transaction).
+                                return null;
+                            }
+                        }
+                        else if (source.Error is not null || !Convert(source, columns, batch.Row(batch.Rows)))
                         {
                             continue;
                         }
-                        if (!Convert(source, columns, values))
+                        if (++batch.Rows == BatchWriter.BatchRows)
                         {
-                            // A value the first rows' types cannot hold: this load is void (COPY is cancelled with the transaction).
-                            return null;
+                            await writer.SubmitAsync(batch, ct);
+                            batch = await writer.RentAsync(ct);
                         }
                     }
-                    else if (source.Error is not null || !Convert(source, columns, values))
+                    if (batch.Rows > 0)
                     {
-                        continue;
+                        await writer.SubmitAsync(batch, ct);
                     }
-                    importer.StartRow();
-                    UInt128 rowHash = 0;
-                    for (var i = 0; i < values.Length; i++)
-                    {
-                        ref var value = ref values[i];
-                        profilers[i].Add(value);
-                        if (value.IsNull)
-                        {
-                            importer.WriteNull();
-                            rowHash = DuplicateCounter.Combine(rowHash, 0x5bd1e995UL + (ulong)i);
-                            continue;
-                        }
-                        rowHash = DuplicateCounter.Combine(rowHash, Hashing.Hash64(source.GetText(i), (ulong)i));
-                        switch (columns[i].Type)
-                        {
-                            case SqlType.Boolean: importer.Write(value.Bool, dbTypes[i]); break;
-                            case SqlType.Integer: importer.Write((int)value.Long, dbTypes[i]); break;
-                            case SqlType.BigInt: importer.Write(value.Long, dbTypes[i]); break;
-                            case SqlType.Numeric: importer.Write(value.Decimal, dbTypes[i]); break;
-                            case SqlType.Double: importer.Write(value.Double, dbTypes[i]); break;
-                            case SqlType.Date: importer.Write(DateOnly.FromDateTime(value.DateTime), dbTypes[i]); break;
-                            case SqlType.Timestamp or SqlType.TimestampTz: importer.Write(value.DateTime, dbTypes[i]); break;
-                            default: importer.Write(value.Text!, dbTypes[i]); break;
-                        }
-                    }
-                    duplicates.Add(rowHash);
-                    loaded++;
+                    completed = true;
                 }
+                finally
+                {
+                    writer.Complete();
+                    if (completed)
+                    {
+                        await writing;
+                    }
+                    else
+                    {
+                        // Abandoned (speculation failed, cancelled, or the writer failed): wait for the writer; its own
+                        // failure (PostgreSQL refusing a row) is the real cause and replaces ours (a closed channel).
+                        await Task.WhenAny(writing);
+                        if (writing.Exception?.InnerException is { } cause and not OperationCanceledException)
+                        {
+                            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+                        }
+                    }
+                }
+                loaded = writer.Loaded;
                 if (state is not null)
                 {
                     var full = state.ToPlan();
@@ -313,18 +324,13 @@ public sealed class UploadJobHandler(
         }
 
         await context.ReportAsync("profiling", 0.92, loaded, force: true);
-        await using (var connection = await database.DataSource.OpenConnectionAsync(ct))
-        await using (var analyze = new NpgsqlCommand($"ANALYZE {DatasetStore.StagingSchema}.{TenantNames.Quote(staging)}", connection))
-        {
-            await analyze.ExecuteNonQueryAsync(ct);
-        }
         var profile = new ProfileDocument
         {
             RowCount = loaded,
             ColumnCount = columns.Count,
             DuplicateRowCount = duplicates.Duplicates,
             ComputedAt = DateTime.UtcNow,
-            Columns = columns.Select((c, i) => profilers[i].Finish(c.Name, c.Label, loaded)).ToList(),
+            Columns = FinishAll(columns, profilers, loaded),
         };
         profile.Approximate = duplicates.Approximate || profilers.Any(p => p.Approximate);
         profile.Issues.AddRange(plan.Issues);
@@ -333,7 +339,15 @@ public sealed class UploadJobHandler(
         return (plan, profile);
     }
 
-    private static bool Convert(RecordSource source, IReadOnlyList<PlannedColumn> columns, TypedValue[] values)
+    /// <summary>Finishes the columns' profiles side by side: each sorts its own values for quantiles and histograms.</summary>
+    private static List<ColumnProfileDocument> FinishAll(IReadOnlyList<PlannedColumn> columns, ColumnProfiler[] profilers, long rows)
+    {
+        var finished = new ColumnProfileDocument[columns.Count];
+        Parallel.For(0, columns.Count, i => finished[i] = profilers[i].Finish(columns[i].Name, columns[i].Label, rows));
+        return [.. finished];
+    }
+
+    private static bool Convert(RecordSource source, IReadOnlyList<PlannedColumn> columns, Span<TypedValue> values)
     {
         for (var i = 0; i < columns.Count; i++)
         {
@@ -470,6 +484,134 @@ public sealed record IngestionPlan(IReadOnlyList<PlannedColumn> Columns, long Go
 {
     /// <summary>Non-null values seen per column (how sure a guess from the first rows is).</summary>
     public IReadOnlyList<long> ValueCounts { get; init; } = [];
+}
+
+/// <summary>
+/// The writing half of a load: takes batches of converted rows, writes them into the binary COPY,
+/// and feeds the profilers and the duplicate counter. Batches are recycled, so memory stays flat.
+/// </summary>
+internal sealed class BatchWriter(Npgsql.NpgsqlBinaryImporter importer, IReadOnlyList<PlannedColumn> columns, ColumnProfiler[] profilers, DuplicateCounter duplicates)
+{
+    public const int BatchRows = 2048;
+    private const int Batches = 4;
+
+    private readonly System.Threading.Channels.Channel<Batch> _full = System.Threading.Channels.Channel.CreateBounded<Batch>(Batches);
+    private readonly System.Threading.Channels.Channel<Batch> _free = CreateFree(columns.Count);
+    private readonly NpgsqlTypes.NpgsqlDbType[] _dbTypes = columns.Select(c => SqlTypes.DbType(c.Type)).ToArray();
+    private long _loaded;
+
+    public long Loaded => Interlocked.Read(ref _loaded);
+
+    public sealed class Batch(int columns)
+    {
+        private readonly TypedValue[] _values = new TypedValue[BatchRows * columns];
+
+        public int Rows { get; set; }
+
+        public Span<TypedValue> Row(int row) => _values.AsSpan(row * columns, columns);
+    }
+
+    private static System.Threading.Channels.Channel<Batch> CreateFree(int columns)
+    {
+        var free = System.Threading.Channels.Channel.CreateBounded<Batch>(Batches + 1);
+        for (var i = 0; i < Batches + 1; i++)
+        {
+            free.Writer.TryWrite(new Batch(columns));
+        }
+        return free;
+    }
+
+    public async ValueTask<Batch> RentAsync(CancellationToken cancellationToken)
+    {
+        var batch = await _free.Reader.ReadAsync(cancellationToken);
+        batch.Rows = 0;
+        return batch;
+    }
+
+    public ValueTask SubmitAsync(Batch batch, CancellationToken cancellationToken) => _full.Writer.WriteAsync(batch, cancellationToken);
+
+    public void Complete() => _full.Writer.TryComplete();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var batch in _full.Reader.ReadAllAsync(cancellationToken))
+            {
+                Write(batch);
+                _free.Writer.TryWrite(batch);
+            }
+        }
+        catch
+        {
+            // The reader must not wait forever for a batch back.
+            _free.Writer.TryComplete();
+            throw;
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Write(Batch batch)
+    {
+        Span<int> bits = stackalloc int[4];
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            var row = batch.Row(r);
+            importer.StartRow();
+            UInt128 rowHash = 0;
+            for (var i = 0; i < row.Length; i++)
+            {
+                ref var value = ref row[i];
+                profilers[i].Add(value);
+                if (value.IsNull)
+                {
+                    importer.WriteNull();
+                    rowHash = DuplicateCounter.Combine(rowHash, 0x5bd1e995UL + (ulong)i);
+                    continue;
+                }
+                ulong hash;
+                switch (columns[i].Type)
+                {
+                    case SqlType.Boolean:
+                        importer.Write(value.Bool, _dbTypes[i]);
+                        hash = value.Bool ? 1UL : 2UL;
+                        break;
+                    case SqlType.Integer:
+                        importer.Write((int)value.Long, _dbTypes[i]);
+                        hash = Hashing.Mix((ulong)value.Long);
+                        break;
+                    case SqlType.BigInt:
+                        importer.Write(value.Long, _dbTypes[i]);
+                        hash = Hashing.Mix((ulong)value.Long);
+                        break;
+                    case SqlType.Numeric:
+                        importer.Write(value.Decimal, _dbTypes[i]);
+                        decimal.GetBits(value.Decimal, bits);
+                        hash = Hashing.Mix(((ulong)(uint)bits[0] | ((ulong)(uint)bits[1] << 32)) ^ ((ulong)(uint)bits[2] * 31) ^ ((ulong)(uint)bits[3] << 7));
+                        break;
+                    case SqlType.Double:
+                        importer.Write(value.Double, _dbTypes[i]);
+                        hash = Hashing.Mix(BitConverter.DoubleToUInt64Bits(value.Double));
+                        break;
+                    case SqlType.Date:
+                        importer.Write(DateOnly.FromDateTime(value.DateTime), _dbTypes[i]);
+                        hash = Hashing.Mix((ulong)value.DateTime.Ticks);
+                        break;
+                    case SqlType.Timestamp or SqlType.TimestampTz:
+                        importer.Write(value.DateTime, _dbTypes[i]);
+                        hash = Hashing.Mix((ulong)value.DateTime.Ticks);
+                        break;
+                    default:
+                        importer.Write(value.Text!, _dbTypes[i]);
+                        hash = Hashing.Hash64(value.Text);
+                        break;
+                }
+                rowHash = DuplicateCounter.Combine(rowHash, hash ^ (ulong)i);
+            }
+            duplicates.Add(rowHash);
+        }
+        Interlocked.Add(ref _loaded, batch.Rows);
+    }
 }
 
 /// <summary>Counts rows identical to an earlier row by a 128-bit hash of their fields; exact up to a limit of distinct rows.</summary>
