@@ -14,6 +14,7 @@ using System.Diagnostics;
 using AstralytiQ.Api.V1;
 using AstralytiQ.LoadTests;
 using Grpc.Core;
+using Npgsql;
 
 var rows = BenchArguments.Int(args, "--rows", 1_000_000);
 var coldRuns = BenchArguments.Int(args, "--cold", 30);
@@ -31,7 +32,7 @@ var tenant = await host.SignUpAsync();
 var query = new QueryService.QueryServiceClient(host.Channel);
 
 var load = Stopwatch.StartNew();
-await SalesDataset.CreateAsync(host.AppConnection, tenant.Id, rows);
+var dataset = await SalesDataset.CreateAsync(host.AppConnection, tenant.Id, rows);
 Console.WriteLine($"dataset: {rows:N0} rows x {SalesDataset.Columns.Count} columns loaded and analysed in {load.Elapsed.TotalSeconds:0.0} s");
 Console.WriteLine($"query:   {string.Join(' ', Sql.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}");
 
@@ -47,6 +48,34 @@ for (var i = 0; i < coldRuns; i++)
         throw new InvalidOperationException("skip_cache returned a cached result");
     }
     cold.Add(sample);
+}
+
+// The peer: the same query sent straight to PostgreSQL with Npgsql on an open connection, every
+// row read, no AstralytiQ at all. What RunSql adds on top of this is its whole cost.
+var direct = new List<double>();
+await using (var connection = new NpgsqlConnection(host.AppConnection))
+{
+    await connection.OpenAsync();
+    var directSql = Sql.Replace("FROM sales", "FROM " + dataset.QualifiedTable, StringComparison.Ordinal);
+    for (var i = 0; i < coldRuns + 1; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        await using (var command = new NpgsqlCommand(directSql, connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                for (var c = 0; c < reader.FieldCount; c++)
+                {
+                    reader.GetValue(c);
+                }
+            }
+        }
+        if (i > 0)
+        {
+            direct.Add(clock.Elapsed.TotalMilliseconds);
+        }
+    }
 }
 
 await TimedAsync(query, tenant.Headers, skipCache: false); // stores (or finds) the entry
@@ -65,6 +94,9 @@ Console.WriteLine();
 Console.WriteLine($"RunSql, {rows:N0}-row dataset, {first.Response.RowCount} groups, one call at a time ({Environment.ProcessorCount} cores)");
 Console.WriteLine("cold   (skip_cache)  " + Latency.Summary(cold.Select(s => s.Wall).ToList()));
 Console.WriteLine("cached (same SQL)    " + Latency.Summary(cached.Select(s => s.Wall).ToList()));
+Console.WriteLine("peer: Npgsql direct  " + Latency.Summary(direct));
+Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    $"ratio to direct PostgreSQL (p50): cold {Latency.Median(cold.Select(s => s.Wall)) / Latency.Median(direct):0.00}x, cached {Latency.Median(cached.Select(s => s.Wall)) / Latency.Median(direct):0.000}x"));
 Console.WriteLine($"cold median: {Latency.Median(cold.Select(s => s.Database)):0.0} ms in PostgreSQL (execution_time), the rest is auth, quota, catalog, validation, history, audit and transport");
 
 static async Task<Sample> TimedAsync(QueryService.QueryServiceClient query, Metadata headers, bool skipCache)
