@@ -27,6 +27,7 @@ public static class ServerClients
         services.AddServerClient<QueryService.QueryServiceClient>();
         services.AddServerClient<DatasetService.DatasetServiceClient>();
         services.AddServerClient<JobService.JobServiceClient>();
+        services.AddServerClient<AskService.AskServiceClient>();
         return services;
     }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using AstralytiQ.Api.V1;
+using AstralytiQ.Portal.Infrastructure.Charts;
 using Microsoft.AspNetCore.Html;
 
 namespace AstralytiQ.Portal.Pages.Datasets;
@@ -53,22 +52,12 @@ public static class DatasetViews
             return HtmlString.Empty;
         }
         const int width = 240, height = 80;
-        var max = Math.Max(1, bins.Max(b => b.Count));
-        var barWidth = (double)width / bins.Count;
-        var id = "h-" + WebUtility.HtmlEncode(column.Name);
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"histogram\" role=\"img\" viewBox=\"0 0 {width} {height + 14}\" width=\"{width}\" height=\"{height + 14}\" aria-labelledby=\"{id}-t\">");
-        svg.Append(CultureInfo.InvariantCulture, $"<title id=\"{id}-t\">Histogram of {WebUtility.HtmlEncode(column.Label)}: {bins.Count} bins from {WebUtility.HtmlEncode(bins[0].Lower)} to {WebUtility.HtmlEncode(bins[^1].Upper)}</title>");
-        for (var i = 0; i < bins.Count; i++)
-        {
-            var h = bins[i].Count == 0 ? 0 : Math.Max(1, height * bins[i].Count / (double)max);
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<rect x=\"{i * barWidth + 0.5:0.##}\" y=\"{height - h:0.##}\" width=\"{Math.Max(1, barWidth - 1):0.##}\" height=\"{h:0.##}\"><title>{WebUtility.HtmlEncode(bins[i].Lower)} – {WebUtility.HtmlEncode(bins[i].Upper)}: {bins[i].Count:N0}</title></rect>");
-        }
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{height + 12}\">{WebUtility.HtmlEncode(Short(bins[0].Lower))}</text>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width}\" y=\"{height + 12}\" text-anchor=\"end\">{WebUtility.HtmlEncode(Short(bins[^1].Upper))}</text>");
-        svg.Append("</svg>");
-        return new HtmlString(svg.ToString());
+        var svg = new SvgCanvas("histogram", "h-" + column.Name, width, height + 14,
+            $"Histogram of {column.Label}: {bins.Count} bins from {bins[0].Lower} to {bins[^1].Upper}");
+        svg.Bars(bins.Select(b => new SvgBar(b.Count, $"{b.Lower} – {b.Upper}: {b.Count:N0}")).ToList(), 0, 0, width, height);
+        svg.Text(0, height + 12, Short(bins[0].Lower));
+        svg.Text(width, height + 12, Short(bins[^1].Upper), anchor: "end");
+        return svg.ToHtml();
     }
 
     private static string Short(string value) => value.Length > 16 ? value[..16] : value;

@@ -11,7 +11,8 @@ namespace AstralytiQ.Portal.Pages.Query;
 
 /// <summary>
 /// The SQL page: the workspace's tables beside an editor; Check (validate) for everyone, Run for
-/// analysts. A run redirects to <c>?run=id</c>, which pages through the kept rows (post-redirect-get);
+/// analysts. <c>?sql=</c> puts SQL in the editor without running it (the Ask page's "Open in SQL
+/// editor"). A run redirects to <c>?run=id</c>, which pages through the kept rows (post-redirect-get);
 /// refused SQL comes back on the form with each error's line, column and a caret under the spot.
 /// History and saved queries sit below.
 /// </summary>
@@ -36,6 +37,10 @@ public sealed class IndexModel(QueryService.QueryServiceClient queries, PortalSe
     /// <summary>A saved query to load into the editor.</summary>
     [BindProperty(SupportsGet = true, Name = "saved")]
     public string? SavedId { get; set; }
+
+    /// <summary>SQL to put in the editor (the Ask page's "Open in SQL editor"); a saved query or run named too wins.</summary>
+    [BindProperty(SupportsGet = true, Name = "sql")]
+    public string? PrefillSql { get; set; }
 
     /// <summary>Where the history list continues.</summary>
     [BindProperty(SupportsGet = true, Name = "history")]
@@ -88,6 +93,10 @@ public sealed class IndexModel(QueryService.QueryServiceClient queries, PortalSe
 
     public async Task OnGetAsync()
     {
+        if (!string.IsNullOrEmpty(PrefillSql))
+        {
+            Input.Sql = PrefillSql;
+        }
         if (!string.IsNullOrEmpty(SavedId))
         {
             LoadedSaved = await queries.GetSavedQueryAsync(new GetSavedQueryRequest { SavedQueryId = SavedId }, cancellationToken: HttpContext.RequestAborted);
