@@ -15,7 +15,8 @@ public static class NlExplainer
 
     /// <summary>Describes what <paramref name="query"/> computes, in one line of plain English.</summary>
     /// <param name="query">A query tree (logical names).</param>
-    public static string Describe(Query query)
+    /// <param name="rowsReturned">How many rows it returned, when known: a row limit it did not reach is not mentioned.</param>
+    public static string Describe(Query query, int? rowsReturned = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (query.Body is not SelectCore core || query.With is not null)
@@ -84,7 +85,7 @@ public static class NlExplainer
                 sb.Append(", sorted by ").Append(key).Append(desc ? " (highest first)" : " (lowest first)");
             }
         }
-        else if (LimitOf(query) is { } n)
+        else if (LimitOf(query) is { } n && !(rowsReturned < n))
         {
             sb.Append(", first ").Append(n.ToString(CultureInfo.InvariantCulture)).Append(" rows");
         }
@@ -103,7 +104,7 @@ public static class NlExplainer
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(result);
-        var what = Describe(query);
+        var what = Describe(query, result.Rows.Count);
         var over = rowsConsidered is { } n ? $" over {Count(n)} {(n == 1 ? "row" : "rows")}" : string.Empty;
         if (result.Rows.Count == 0)
         {

@@ -44,6 +44,16 @@ public sealed class ExplanationTests
     }
 
     [Fact]
+    public void Summary_mentions_a_row_limit_only_when_the_result_reached_it()
+    {
+        var q = SqlParser.Parse("SELECT region, avg(amount) FROM orders GROUP BY region LIMIT 3");
+        Assert.Equal("2 rows: average amount of orders for each region. Highest average_amount: West (10.5); lowest: East (7).",
+            NlExplainer.Summarize(q, Result(["region", "average_amount"], ["West", 10.5m], ["East", 7m])));
+        Assert.StartsWith("3 rows: average amount of orders for each region, first 3 rows.",
+            NlExplainer.Summarize(q, Result(["region", "average_amount"], ["West", 10.5m], ["East", 7m], ["North", 8m])), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Summary_of_no_rows_says_nothing_matched()
     {
         var q = SqlParser.Parse("SELECT * FROM diamonds WHERE carat > 10");

@@ -188,12 +188,27 @@ public sealed class IndexModel(QueryService.QueryServiceClient queries, PortalSe
         SqlValue.KindOneofCase.BoolValue => value.BoolValue ? "true" : "false",
         SqlValue.KindOneofCase.Int64Value => value.Int64Value.ToString(CultureInfo.InvariantCulture),
         SqlValue.KindOneofCase.DoubleValue => value.DoubleValue.ToString("R", CultureInfo.InvariantCulture),
-        SqlValue.KindOneofCase.DecimalValue => value.DecimalValue,
+        SqlValue.KindOneofCase.DecimalValue => DisplayDecimal(value.DecimalValue),
         SqlValue.KindOneofCase.StringValue => value.StringValue,
         SqlValue.KindOneofCase.DateValue => value.DateValue,
         SqlValue.KindOneofCase.TimestampValue => value.TimestampValue.ToDateTime().ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'),
         _ => "",
     };
+
+    /// <summary>
+    /// A decimal as stored, except that computed ones with a long tail (avg() gives 16 places:
+    /// 62.5000000000000000) are cut to six places without trailing zeros. A column's own scale
+    /// (10.50) is kept.
+    /// </summary>
+    public static string DisplayDecimal(string text)
+    {
+        var point = text.IndexOf('.', StringComparison.Ordinal);
+        if (point < 0 || text.Length - point - 1 <= 6 || !decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
+        {
+            return text;
+        }
+        return Math.Round(number, 6, MidpointRounding.AwayFromZero).ToString("0.######", CultureInfo.InvariantCulture);
+    }
 
     public static bool IsNumeric(SqlColumn column) => column.Type is SqlValueType.Int64 or SqlValueType.Double or SqlValueType.Decimal;
 
