@@ -14,7 +14,6 @@ public sealed class QueryBrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await QueryPortalData.DropQueryLoginsAsync(Browser.Portal.Database);
         await Browser.DisposeAsync();
     }
 }

@@ -50,27 +50,6 @@ public static class QueryPortalData
         await transaction.CommitAsync();
     }
 
-    /// <summary>Drops the tq_* login roles the server made for this database's tenants (call before the database goes).</summary>
-    public static async Task DropQueryLoginsAsync(PostgresTestDatabase database)
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(database.AdminConnectionString);
-        await admin.OpenAsync();
-        var roles = new List<string>();
-        await using (var find = new NpgsqlCommand("SELECT role_name FROM app.query_logins", admin))
-        await using (var reader = await find.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                roles.Add(reader.GetString(0));
-            }
-        }
-        foreach (var role in roles)
-        {
-            await using var drop = new NpgsqlCommand($"DROP ROLE IF EXISTS \"{role}\"", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
-    }
 }
 
 /// <summary>The portal fixture, plus dropping the query login roles its server made.</summary>
@@ -82,8 +61,6 @@ public sealed class QueryPortalFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        // Roles are not checked for open sessions: they can go while the server still runs.
-        await QueryPortalData.DropQueryLoginsAsync(Portal.Database);
         await Portal.DisposeAsync();
     }
 }

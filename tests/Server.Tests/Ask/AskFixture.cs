@@ -66,25 +66,6 @@ public class AskFixture : IAsyncLifetime
     public virtual async Task DisposeAsync()
     {
         await Server.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using (var admin = new NpgsqlConnection(Database.AdminConnectionString))
-        {
-            await admin.OpenAsync();
-            var roles = new List<string>();
-            await using (var find = new NpgsqlCommand("SELECT role_name FROM app.query_logins", admin))
-            await using (var reader = await find.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    roles.Add(reader.GetString(0));
-                }
-            }
-            foreach (var role in roles)
-            {
-                await using var drop = new NpgsqlCommand($"DROP ROLE IF EXISTS \"{role}\"", admin);
-                await drop.ExecuteNonQueryAsync();
-            }
-        }
         await Database.DisposeAsync();
     }
 

@@ -6,7 +6,7 @@ namespace AstralytiQ.Server.Tests.Infrastructure;
 /// <summary>
 /// A fresh database in the test cluster owned by its own application role (LOGIN CREATEROLE, not a
 /// superuser), like production's astq_app, so Row Level Security and role grants really apply.
-/// Dropped, with its roles, on dispose.
+/// Dropped, with its roles (the application role, tenant reader roles, per-tenant query logins), on dispose.
 /// </summary>
 public sealed class PostgresTestDatabase : IAsyncLifetime
 {
@@ -47,9 +47,15 @@ public sealed class PostgresTestDatabase : IAsyncLifetime
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
+        // The per-tenant query logins the server made are cluster-wide roles recorded inside the database: read them first.
+        var queryLogins = await QueryLoginsAsync();
         await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdminConnectionString);
         await admin.OpenAsync();
         await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        foreach (var login in queryLogins)
+        {
+            await ExecuteAsync(admin, $"DROP ROLE IF EXISTS \"{login}\"");
+        }
         // Tenant reader roles the application created belong to this test; drop them with its role.
         await using (var roles = new NpgsqlCommand(
             "SELECT quote_ident(r.rolname) FROM pg_roles r JOIN pg_auth_members m ON m.roleid = r.oid JOIN pg_roles app ON app.oid = m.member WHERE app.rolname = @app AND r.rolname LIKE 'tr\\_%'", admin))
@@ -69,6 +75,31 @@ public sealed class PostgresTestDatabase : IAsyncLifetime
             }
         }
         await ExecuteAsync(admin, $"DROP ROLE IF EXISTS \"{RoleName}\"");
+    }
+
+    private async Task<List<string>> QueryLoginsAsync()
+    {
+        var logins = new List<string>();
+        if (AdminConnectionString.Length == 0)
+        {
+            return logins;
+        }
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var find = new NpgsqlCommand("SELECT role_name FROM app.query_logins WHERE to_regclass('app.query_logins') IS NOT NULL", admin);
+        try
+        {
+            await using var reader = await find.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                logins.Add(reader.GetString(0));
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            // Not migrated that far (a test that never started a server).
+        }
+        return logins;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

@@ -73,29 +73,7 @@ public sealed class QueryFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Server.DisposeAsync();
-        await DropQueryLoginsAsync();
         await Database.DisposeAsync();
-    }
-
-    private async Task DropQueryLoginsAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(Database.AdminConnectionString);
-        await admin.OpenAsync();
-        var roles = new List<string>();
-        await using (var find = new NpgsqlCommand("SELECT role_name FROM app.query_logins", admin))
-        await using (var reader = await find.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                roles.Add(reader.GetString(0));
-            }
-        }
-        foreach (var role in roles)
-        {
-            await using var drop = new NpgsqlCommand($"DROP ROLE IF EXISTS \"{role}\"", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
     }
 }
 
