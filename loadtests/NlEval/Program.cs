@@ -135,10 +135,22 @@ async Task RunSpiderAsync(EvalDatabase db)
 async Task<CaseResult> EvaluateAsync(EvalDatabase db, string group, string id, NlRequest request, string gold, TableCatalog catalog, string searchPath, string? sub = null)
 {
     // Timed warm, as in a running server: the first call (JIT, the schema's linking index) is not counted.
-    await translator.TranslateAsync(request);
-    var sw = Stopwatch.StartNew();
-    var translation = await translator.TranslateAsync(request);
-    sw.Stop();
+    // A translator that throws is scored as a failure of that question (a server would answer it with
+    // an error), so one bug does not hide the other questions' figures.
+    NlTranslation translation;
+    var sw = new Stopwatch();
+    try
+    {
+        await translator.TranslateAsync(request);
+        sw.Start();
+        translation = await translator.TranslateAsync(request);
+        sw.Stop();
+    }
+    catch (Exception e) when (e is not OutOfMemoryException)
+    {
+        return new CaseResult(group, sub, id, request.Question, gold) { Outcome = Outcome.Fails, Detail = $"the translator threw {e.GetType().Name}: {e.Message}" };
+    }
+
     timings.Add(sw.Elapsed.TotalMilliseconds);
     var goldRun = await db.RunAsync(gold, searchPath);
     var goldOrdered = SqlParser.Parse(gold).OrderBy.Count > 0;

@@ -34,8 +34,18 @@ public sealed class FollowUpTests
 
     [Fact]
     public void And_by_month_adds_a_time_bucket() =>
-        Expect(SampleDatasets.Retail, "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date)",
+        Expect(SampleDatasets.Retail, "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date) ORDER BY extract(month FROM order_date) ASC",
             "what was our revenue in 2023?", "and by month?");
+
+    [Fact]
+    public void What_about_a_year_swaps_the_year() =>
+        Expect(SampleDatasets.Flights, "SELECT count(*) FROM flights WHERE cancelled AND year = 2021",
+            "how many flights were cancelled in 2020", "what about 2021?");
+
+    [Fact]
+    public void A_ranking_follow_up_replaces_the_time_order_of_a_series() =>
+        Expect(SampleDatasets.Flights, "SELECT year, count(*) FROM flights GROUP BY year ORDER BY count(*) DESC NULLS LAST",
+            "flights per year", "sort it highest first");
 
     [Fact]
     public void The_top_10_instead_replaces_the_limit() =>

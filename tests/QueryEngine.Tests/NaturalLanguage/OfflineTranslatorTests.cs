@@ -84,7 +84,7 @@ public sealed class OfflineTranslatorTests
 
     [Theory]
     [InlineData("revenue last year", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01'")]
-    [InlineData("daily revenue last month", "SELECT order_date, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-05-01' AND order_date < DATE '2024-06-01' GROUP BY order_date")]
+    [InlineData("daily revenue last month", "SELECT order_date, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-05-01' AND order_date < DATE '2024-06-01' GROUP BY order_date ORDER BY retail_sales.order_date ASC")]
     [InlineData("revenue year to date", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-01-01' AND order_date < DATE '2024-07-01'")]
     [InlineData("orders in the last 30 days", "SELECT * FROM retail_sales WHERE order_date >= DATE '2024-06-01' AND order_date < DATE '2024-07-01'")]
     public void Relative_periods_count_back_from_the_latest_date_in_the_data(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
@@ -99,10 +99,44 @@ public sealed class OfflineTranslatorTests
     public void Years_and_months_apply_to_integer_year_and_month_columns(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
 
     [Theory]
-    [InlineData("monthly revenue in 2023", "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date)")]
-    [InlineData("revenue by year", "SELECT extract(year FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(year FROM order_date)")]
-    [InlineData("revenue by quarter", "SELECT CAST(date_trunc('quarter', order_date) AS date), sum(revenue) FROM retail_sales GROUP BY CAST(date_trunc('quarter', order_date) AS date)")]
-    public void Time_buckets_group_a_date_column(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+    [InlineData("monthly revenue in 2023", "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date) ORDER BY extract(month FROM order_date) ASC")]
+    [InlineData("revenue by year", "SELECT extract(year FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(year FROM order_date) ORDER BY extract(year FROM order_date) ASC")]
+    [InlineData("revenue by quarter", "SELECT CAST(date_trunc('quarter', order_date) AS date), sum(revenue) FROM retail_sales GROUP BY CAST(date_trunc('quarter', order_date) AS date) ORDER BY CAST(date_trunc('quarter', order_date) AS date) ASC")]
+    public void Time_buckets_group_a_date_column_in_time_order(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("flights per year", "SELECT year, count(*) FROM flights GROUP BY year ORDER BY year ASC")]
+    [InlineData("number of flights by month in 2023", "SELECT month, count(*) FROM flights WHERE year = 2023 GROUP BY month ORDER BY month ASC")]
+    [InlineData("top 3 years by number of flights", "SELECT year, count(*) FROM flights GROUP BY year ORDER BY count(*) DESC NULLS LAST LIMIT 3")]
+    public void Integer_year_and_month_groups_read_in_time_order_unless_ranked(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
+    [Theory]
+    [InlineData("how many flights were there from June to August 2021", "SELECT count(*) FROM flights WHERE year = 2021 AND month BETWEEN 6 AND 8")]
+    [InlineData("how many flights between March 2021 and May 2022", "SELECT count(*) FROM flights WHERE (year = 2021 AND month >= 3) OR (year = 2022 AND month <= 5)")]
+    [InlineData("how many flights from October 2020 to February 2022", "SELECT count(*) FROM flights WHERE (year = 2020 AND month >= 10) OR year = 2021 OR (year = 2022 AND month <= 2)")]
+    [InlineData("how many flights since June 2022", "SELECT count(*) FROM flights WHERE (year = 2022 AND month >= 6) OR year >= 2023")]
+    public void Month_ranges_span_integer_year_and_month_columns(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
+    [Theory]
+    [InlineData("revenue from January to March 2024", "SELECT sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-01-01' AND order_date < DATE '2024-04-01'")]
+    [InlineData("how many orders were there from June to August 2021", "SELECT count(*) FROM retail_sales WHERE order_date >= DATE '2021-06-01' AND order_date < DATE '2021-09-01'")]
+    public void From_one_month_to_another_is_a_date_range(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("number of flights that departed late", "SELECT count(*) FROM flights WHERE dep_delay > 0")]
+    [InlineData("How many flights arrived early?", "SELECT count(*) FROM flights WHERE arr_delay < 0")]
+    [InlineData("how many Delta flights were not delayed", "SELECT count(*) FROM flights WHERE carrier = 'Delta Air Lines' AND arr_delay <= 0")]
+    [InlineData("which carrier is late most often", "SELECT carrier, count(*) FROM flights WHERE arr_delay > 0 GROUP BY carrier ORDER BY count(*) DESC NULLS LAST LIMIT 1")]
+    [InlineData("how many flights were more than 30 minutes late", "SELECT count(*) FROM flights WHERE arr_delay > 30")]
+    public void Late_early_and_delayed_without_a_number_are_the_sign_of_a_delay_column(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
+    [Theory]
+    [InlineData("average carat for each shape sorted from largest", "SELECT shape, avg(carat) FROM diamonds GROUP BY shape ORDER BY avg(carat) DESC NULLS LAST")]
+    [InlineData("number of diamonds per color sorted from smallest", "SELECT color, count(*) FROM diamonds GROUP BY color ORDER BY count(*) ASC")]
+    [InlineData("compare the average price of VS1 and VS2 clarity", "SELECT clarity, avg(price) FROM diamonds WHERE clarity IN ('VS1', 'VS2') GROUP BY clarity")]
+    [InlineData("how much is the cheapest princess diamond", "SELECT price FROM diamonds WHERE shape = 'Princess' ORDER BY price ASC LIMIT 1")]
+    [InlineData("how much is the heaviest diamond", "SELECT price FROM diamonds ORDER BY carat DESC NULLS LAST LIMIT 1")]
+    public void Orderings_comparisons_and_amounts_of_a_superlative(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
 
     [Theory]
     [InlineData("orders with no recorded rating", "SELECT * FROM retail_sales WHERE customer_rating IS NULL")]
@@ -157,7 +191,7 @@ public sealed class OfflineTranslatorTests
     public void Seasons_halves_weekends_and_calendar_months(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
 
     [Theory]
-    [InlineData("total revenue in 2023 vs 2022", "SELECT extract(year FROM order_date), sum(revenue) FROM retail_sales WHERE (order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01') OR (order_date >= DATE '2022-01-01' AND order_date < DATE '2023-01-01') GROUP BY extract(year FROM order_date)")]
+    [InlineData("total revenue in 2023 vs 2022", "SELECT extract(year FROM order_date), sum(revenue) FROM retail_sales WHERE (order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01') OR (order_date >= DATE '2022-01-01' AND order_date < DATE '2023-01-01') GROUP BY extract(year FROM order_date) ORDER BY extract(year FROM order_date) ASC")]
     [InlineData("count of orders by state excluding Texas and California", "SELECT state, count(*) FROM retail_sales WHERE state NOT IN ('Texas', 'California') GROUP BY state")]
     [InlineData("which products have never been returned", "SELECT product FROM retail_sales GROUP BY product HAVING count(*) FILTER (WHERE returned) = 0")]
     [InlineData("return rate by category", "SELECT category, avg(CASE WHEN returned THEN 1.0 ELSE 0 END) FROM retail_sales GROUP BY category")]

@@ -30,6 +30,14 @@ public sealed class RefusalTests
     }
 
     [Fact]
+    public void What_a_top_n_ranks_must_be_placed()
+    {
+        // Without "routes" the answer would be one count of all flights.
+        var refusal = Refused("top 3 routes by number of flights", SampleDatasets.Flights);
+        Assert.Contains("routes", refusal.UnplacedWords);
+    }
+
+    [Fact]
     public void A_name_that_is_no_value_of_any_column_is_not_dropped_silently()
     {
         // Dropping "Springfield" would answer for every city: a silent wrong number.

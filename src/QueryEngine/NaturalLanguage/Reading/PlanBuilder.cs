@@ -67,6 +67,7 @@ internal static class PlanBuilder
             plan.Distinct = false;
         }
 
+        OrderByTime(plan, r.Index);
         return plan;
     }
 
@@ -199,6 +200,12 @@ internal static class PlanBuilder
             p.Select.AddRange(r.Projection.Select(c => new PlanItem(Exprs.Col(c.Name), null, PlanRole.Column)));
         }
 
+        if ((r.Order.Count > 0 || r.FlipTo is not null) && p.Limit is null && p.OrderBy.Count > 0 && p.OrderBy.All(o => o.Direction != SortDirection.Descending && IsTimeKey(o.Expr, index)))
+        {
+            // The time order a series gets by default ("monthly revenue") gives way to the order the follow-up asks for.
+            p.OrderBy.Clear();
+        }
+
         if (r.Order.Count > 0 && !(r.Order.Count == 1 && r.Order[0].Measure is { Agg: AggKind.Count, Column: null } && previous.OrderBy.Count > 0 && r.Groups.Count == 0 && !r.Measures.Any(m => m.Agg != AggKind.Count)))
         {
             p.OrderBy.Clear();
@@ -230,8 +237,34 @@ internal static class PlanBuilder
             p.Limit = r.Limit;
         }
 
+        OrderByTime(p, index);
         return p;
     }
+
+    /// <summary>
+    /// A series over time reads in time order ("flights per year", "monthly revenue"): with no ordering and no
+    /// limit asked for, the time keys sort ascending.
+    /// </summary>
+    private static void OrderByTime(QueryPlan plan, SchemaIndex index)
+    {
+        if (plan.OrderBy.Count > 0 || plan.Limit is not null)
+        {
+            return;
+        }
+
+        foreach (var key in plan.GroupBy.Where(k => IsTimeKey(k, index)))
+        {
+            plan.OrderBy.Add(new OrderItem(key, SortDirection.Ascending));
+        }
+    }
+
+    private static bool IsTimeKey(Expr e, SchemaIndex index) => e switch
+    {
+        ExtractExpr => true,
+        CastExpr { Operand: FunctionCall f } => f.Name.Last.Normalized == "date_trunc",
+        ColumnRef cr => index.Find(cr.Name.Last.Name) is { } c && (c.IsTemporal || c.IsYear || c.IsMonth),
+        _ => false,
+    };
 
     private static void Flip(QueryPlan p, bool descending) =>
         p.OrderBy[0] = p.OrderBy[0] with { Direction = descending ? SortDirection.Descending : SortDirection.Ascending, Nulls = descending ? NullsOrder.Last : null };

@@ -710,6 +710,12 @@ internal sealed partial class QuestionReader
                 r.Order.Add(new OrderSpec(m, null, s.Descending));
                 ExcludeNullKeys();
             }
+            else if (s.Column is null && r.Measures.Count == 0 && r.Projection.Count == 0 && TakeHowMuchAmount(null) is { } money)
+            {
+                // "how much was the biggest order": the row with the largest amount, and that amount.
+                r.Projection.Add(money);
+                r.Order.Add(new OrderSpec(null, money, s.Descending));
+            }
             else if (s.Measure is not null && s.Column is null)
             {
                 // "the most" with nothing to group: a plain count.
@@ -721,6 +727,11 @@ internal sealed partial class QuestionReader
             else if (s.Column is not null)
             {
                 r.Order.Add(new OrderSpec(null, s.Column, s.Descending));
+                if (r.Measures.Count == 0 && r.Projection.Count == 0 && TakeHowMuchAmount(s.Column) is { } amount)
+                {
+                    // "how much is the cheapest princess diamond", "how much is the heaviest diamond": what it costs.
+                    r.Projection.Add(amount);
+                }
             }
 
             r.Limit = _topCount ?? 1;
@@ -749,8 +760,9 @@ internal sealed partial class QuestionReader
 
                 r.Order.Add(new OrderSpec(m, null, _topDescending ?? true));
             }
-            else if (m is not null)
+            else if (m is { Column: not null })
             {
+                // "top 3 routes by number of flights" with nothing to group: a count orders nothing, so no ordering.
                 r.Order.Add(new OrderSpec(null, m.Column, _topDescending ?? true));
             }
             else if (r.Measures.Count > 0 && r.Groups.Count > 0)
@@ -1103,6 +1115,29 @@ internal sealed partial class QuestionReader
         }
     }
 
+    private static readonly string[] MoneyWords = ["amount", "revenue", "sales", "price", "cost", "value", "fee", "charge"];
+
+    private static bool IsMoney(ColumnInfo c) => c.IsNumeric && MoneyWords.Any(w => c.Stems.Contains(WordForms.Canon(WordForms.Stem(w))));
+
+    /// <summary>An unread "how much" before a superlative asks what the row costs: the money column, with "how much" marked read.</summary>
+    private ColumnInfo? TakeHowMuchAmount(ColumnInfo? ranked)
+    {
+        if (_items.FirstOrDefault(x => x.Has(Kw.HowMuch) && !x.Used) is not { } howMuch)
+        {
+            return null;
+        }
+
+        // "the cheapest laptop" already ranks by a money column; "the biggest order" by none.
+        var money = ranked is not null && IsMoney(ranked) ? ranked : ImpliedColumn(MoneyWords, Pos(howMuch));
+        if (money is not { IsNumeric: true })
+        {
+            return null;
+        }
+
+        howMuch.Used = true;
+        return money;
+    }
+
     /// <summary>What could not be placed, and how sure the reading is.</summary>
     private void Account()
     {
@@ -1171,6 +1206,14 @@ internal sealed partial class QuestionReader
                 Next(i) is { Kind: ItemKind.Word, Used: false } asked && !asked.IsFiller && !UnitWords.Contains(asked.Token!.Lower) && !r.Blocking.Contains(asked.Text))
             {
                 r.Blocking.Add(asked.Text);
+            }
+
+            // "top 3 routes by ...": the same for what a top or bottom N ranks.
+            if ((_items[i].Has(Kw.Top) || _items[i].Has(Kw.Bottom)) && Next(i) is { } n &&
+                (n.Kind == ItemKind.Number ? Next(Pos(n)) : n) is { Kind: ItemKind.Word, Used: false } ranked &&
+                !ranked.IsFiller && !UnitWords.Contains(ranked.Token!.Lower) && !r.Blocking.Contains(ranked.Text))
+            {
+                r.Blocking.Add(ranked.Text);
             }
         }
 

@@ -321,6 +321,76 @@ internal sealed partial class QuestionReader
         AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(column.Name), new SubqueryExpr(sub)));
     }
 
+    /// <summary>
+    /// "flights that departed late", "how many arrived early", "which carrier is late most often": with no number,
+    /// lateness is the sign of a delay column (late or delayed: above zero; early: below zero). The verbs pick
+    /// departure or arrival; without one, the column the dataset calls "delay", or the only delay column.
+    /// </summary>
+    private void LatenessPass()
+    {
+        var delays = _index.Columns.Where(c => c.IsNumeric && c.Stems.Contains(WordForms.Key("delay"))).ToList();
+        if (delays.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (it.Used || it.End - it.Start != 1 || it.Kind is not (ItemKind.Word or ItemKind.Column) || _tokens[it.Start].Lower is not ("late" or "delayed" or "early"))
+            {
+                continue;
+            }
+
+            // "how late", "average late minutes": an amount of delay, not a condition.
+            var before = WordBefore(it.Start);
+            if (before is "how" or "so" or "too" || Prev(i) is { } p && p.Infos.Any(x => x.Kind is Kw.Avg or Kw.Sum or Kw.Max or Kw.Min or Kw.Median or Kw.Range))
+            {
+                continue;
+            }
+
+            var column = LatenessColumn(delays, it);
+            if (column is null)
+            {
+                continue;
+            }
+
+            var early = _tokens[it.Start].Lower == "early";
+            var negated = IsNegated(i);
+            var op = (early, negated) switch { (false, false) => ">", (false, true) => "<=", (true, false) => "<", (true, true) => ">=" };
+            it.Used = true;
+            AddCondition(it.Start, Exprs.Cmp(op, Exprs.Col(column.Name), new NumericLiteral(0)));
+        }
+    }
+
+    private ColumnInfo? LatenessColumn(List<ColumnInfo> delays, Item word)
+    {
+        if (delays.Count == 1)
+        {
+            return delays[0];
+        }
+
+        var words = _tokens.Select(t => t.Lower).ToList();
+        var departing = words.Any(w => w.StartsWith("depart", StringComparison.Ordinal) || w is "leave" or "leaves" or "leaving" or "left" or "takeoff");
+        var arriving = words.Any(w => w.StartsWith("arriv", StringComparison.Ordinal) || w.StartsWith("land", StringComparison.Ordinal));
+        if (departing != arriving)
+        {
+            var stems = (departing ? new[] { "departure", "dep", "depart" } : ["arrival", "arr", "arrive"]).Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+            if (delays.FirstOrDefault(c => c.Stems.Any(stems.Contains)) is { } oriented)
+            {
+                return oriented;
+            }
+        }
+
+        if (word.Kind == ItemKind.Column && delays.Contains(word.Column!))
+        {
+            return word.Column;
+        }
+
+        var named = _index.ColumnPhrases.FirstOrDefault(ph => ph.Value is null && ph.Stems.Length == 1 && ph.Stems[0] == WordForms.Key("delay") && delays.Contains(ph.Column));
+        return named?.Column;
+    }
+
     private void MarkBetween(int from, int to)
     {
         for (var j = from + 1; j < to; j++)

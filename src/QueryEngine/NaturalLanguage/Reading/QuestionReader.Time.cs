@@ -54,10 +54,12 @@ internal sealed partial class QuestionReader
                 continue;
             }
 
-            if (_items[i].Has(Kw.Between) && Prev(i) is not { Kind: ItemKind.Column, Column.IsNumeric: true, Column.IsYear: false } && TryPeriod(i + 1, out var p1, out var afterP1))
+            // "price from 2000 to 3000" is not a range of years, "revenue from January to March 2024" is one of months.
+            if (_items[i].Has(Kw.Between) && TryPeriod(i + 1, out var p1, out var afterP1) &&
+                (Prev(i) is not { Kind: ItemKind.Column, Column.IsNumeric: true, Column.IsYear: false } || p1.Month is not null || p1.Quarter is not null || p1.Season is not null))
             {
                 var k = afterP1;
-                while (k < _items.Count && Skippable(_items[k]))
+                while (k < _items.Count && Skippable(_items[k]) && !_items[k].IsWord("to", "through", "until", "till", "thru"))
                 {
                     k++;
                 }
@@ -294,6 +296,12 @@ internal sealed partial class QuestionReader
         }
 
         var text = prev.Text.ToLowerInvariant();
+        if (text == "about" && WordBefore(prev.Start) is "what" or "how")
+        {
+            // A follow-up's "what about 2021?" swaps the period; "about 2000 flights" stays a number.
+            return true;
+        }
+
         return YearPrepositions.Contains(text) || prev.Has(Kw.Month) || prev.Has(Kw.Quarter) || prev.Has(Kw.Between) || prev.Has(Kw.And) || prev.Has(Kw.Or)
             || prev.Has(Kw.TimeUnit) || text is "since" or "until" or "later than" or "earlier than" or "prior to" or "as of" || prev.Kind == ItemKind.Symbol;
     }
@@ -698,6 +706,11 @@ internal sealed partial class QuestionReader
             return Exprs.And(parts);
         }
 
+        if (monthCol is not null && MonthRange(col, Exprs.Col(monthCol.Name), range) is { } months)
+        {
+            return months;
+        }
+
         var fromYear = range.From is { } f ? (f.Month == 1 && f.Day == 1 ? f.Year : f.Year + 1) : (int?)null;
         var toYear = range.To is { } t ? (t.Month == 1 && t.Day == 1 ? t.Year - 1 : t.Year) : (int?)null;
         if (fromYear is not null && toYear is not null)
@@ -713,5 +726,54 @@ internal sealed partial class QuestionReader
         }
 
         return toYear is not null ? Exprs.Cmp("<=", col, new NumericLiteral(toYear.Value)) : null;
+    }
+
+    /// <summary>
+    /// "from June to August 2021", "between March 2021 and May 2022", "since June 2022" on integer year and month
+    /// columns: whole months, so the ends that do not fall on a year boundary need the month column.
+    /// </summary>
+    private static Expr? MonthRange(Expr year, Expr month, TimeRange range)
+    {
+        if (range.From is { Day: not 1 } || range.To is { Day: not 1 } || (range.From is null or { Month: 1 } && range.To is null or { Month: 1 }))
+        {
+            return null;
+        }
+
+        static Expr Num(int n) => new NumericLiteral(n);
+        var first = range.From;
+        var last = range.To?.AddMonths(-1);
+        if (first is { } a && last is { } b && a.Year == b.Year)
+        {
+            return Exprs.And([Exprs.Cmp("=", year, Num(a.Year)), a.Month == b.Month ? Exprs.Cmp("=", month, Num(a.Month)) : new BetweenExpr(month, Num(a.Month), Num(b.Month))]);
+        }
+
+        var parts = new List<Expr>();
+        if (first is { } from)
+        {
+            parts.Add(from.Month == 1 ? Exprs.Cmp("=", year, Num(from.Year)) : Exprs.And([Exprs.Cmp("=", year, Num(from.Year)), Exprs.Cmp(">=", month, Num(from.Month))])!);
+        }
+
+        // The whole years in between (or on the open side).
+        var middleFrom = first is { } f2 ? f2.Year + 1 : (int?)null;
+        var middleTo = last is { } l2 ? l2.Year - 1 : (int?)null;
+        if (middleFrom is null && middleTo is not null)
+        {
+            parts.Add(Exprs.Cmp("<=", year, Num(middleTo.Value)));
+        }
+        else if (middleTo is null && middleFrom is not null)
+        {
+            parts.Add(Exprs.Cmp(">=", year, Num(middleFrom.Value)));
+        }
+        else if (middleFrom <= middleTo)
+        {
+            parts.Add(middleFrom == middleTo ? Exprs.Cmp("=", year, Num(middleFrom!.Value)) : new BetweenExpr(year, Num(middleFrom!.Value), Num(middleTo!.Value)));
+        }
+
+        if (last is { } to)
+        {
+            parts.Add(to.Month == 12 ? Exprs.Cmp("=", year, Num(to.Year)) : Exprs.And([Exprs.Cmp("=", year, Num(to.Year)), Exprs.Cmp("<=", month, Num(to.Month))])!);
+        }
+
+        return Exprs.Or(parts);
     }
 }

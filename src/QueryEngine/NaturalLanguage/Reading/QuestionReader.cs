@@ -75,6 +75,7 @@ internal sealed partial class QuestionReader
         FindTarget();
         TimePass();
         ComparePass();
+        LatenessPass();
         NullPass();
         PresencePass();
         PatternPass();
@@ -472,6 +473,13 @@ internal sealed partial class QuestionReader
                 parts.Add(vals.Count == 1
                     ? Exprs.Cmp(negated ? "<>" : "=", col, Exprs.Str(vals[0]))
                     : new InListExpr(col, vals.Select(x => (Expr)Exprs.Str(x)).ToArray(), negated));
+            }
+
+            if (!versus && byColumn.Count == 1 && group.Count > 1 && _items.FirstOrDefault(x => x.Kind == ItemKind.Word && x.Token!.Lower is "compare" or "comparing" or "comparison") is { } compare)
+            {
+                // "compare the average price of VS1 and VS2": one row for each, as with "vs".
+                compare.Used = true;
+                versus = true;
             }
 
             AddCondition(group[0].Item.Start, parts.Count == 1 ? parts[0] : Exprs.Or(parts));

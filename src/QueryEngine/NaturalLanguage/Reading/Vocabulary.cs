@@ -254,6 +254,11 @@ internal static class Vocabulary
 
         Add(new(Kw.Desc, Descending: true, InvertForDates: true), "from the oldest to the youngest", "oldest to youngest", "from oldest to youngest", "from old to young", "old to young", "from the eldest to the youngest");
         Add(new(Kw.Asc, InvertForDates: true), "from the youngest to the oldest", "youngest to oldest", "from youngest to oldest", "from young to old", "young to old");
+        // "sorted from largest": where an ordering starts, not a range.
+        Add(new(Kw.Desc, Descending: true), "from largest", "from the largest", "from highest", "from the highest", "from biggest", "from the biggest", "from most", "from the most",
+            "starting with the largest", "starting with the highest", "starting from the largest", "starting from the highest");
+        Add(new(Kw.Asc), "from smallest", "from the smallest", "from lowest", "from the lowest", "from least", "from the least", "from fewest", "from the fewest",
+            "starting with the smallest", "starting with the lowest", "starting from the smallest", "starting from the lowest");
         Add(new(Kw.Desc, Descending: true, Judgement: -1), "worst first", "worst to best");
         Add(new(Kw.Desc, Descending: true, Judgement: 1), "best first", "best to worst");
         Add(new(Kw.Weekend, Number: 1), "weekend", "weekends", "the weekend", "on weekends", "at the weekend", "on the weekend", "saturdays and sundays");
