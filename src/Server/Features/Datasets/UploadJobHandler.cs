@@ -237,7 +237,7 @@ public sealed class UploadJobHandler(
             }
             var copy = $"COPY {DatasetStore.StagingSchema}.{TenantNames.Quote(staging)} ({string.Join(", ", columns.Select(c => TenantNames.Quote(c.Name)))}) FROM STDIN (FORMAT BINARY)";
             using (var source = Open(path, sniff, payload, nulls, columns.Select(c => c.Label).ToArray()))
-            await using (var importer = await connection.BeginBinaryImportAsync(copy, ct))
+            await using (var importer = await BinaryCopyWriter.BeginAsync(connection, copy, ct))
             {
                 state = speculative ? new InferenceState(source, payload.ColumnTypes, plan) : null;
                 // Two threads on the two cores PostgreSQL leaves us: this one reads and converts rows into
@@ -490,14 +490,13 @@ public sealed record IngestionPlan(IReadOnlyList<PlannedColumn> Columns, long Go
 /// The writing half of a load: takes batches of converted rows, writes them into the binary COPY,
 /// and feeds the profilers and the duplicate counter. Batches are recycled, so memory stays flat.
 /// </summary>
-internal sealed class BatchWriter(Npgsql.NpgsqlBinaryImporter importer, IReadOnlyList<PlannedColumn> columns, ColumnProfiler[] profilers, DuplicateCounter duplicates)
+internal sealed class BatchWriter(BinaryCopyWriter importer, IReadOnlyList<PlannedColumn> columns, ColumnProfiler[] profilers, DuplicateCounter duplicates)
 {
     public const int BatchRows = 2048;
     private const int Batches = 4;
 
     private readonly System.Threading.Channels.Channel<Batch> _full = System.Threading.Channels.Channel.CreateBounded<Batch>(Batches);
     private readonly System.Threading.Channels.Channel<Batch> _free = CreateFree(columns.Count);
-    private readonly NpgsqlTypes.NpgsqlDbType[] _dbTypes = columns.Select(c => SqlTypes.DbType(c.Type)).ToArray();
     private long _loaded;
 
     public long Loaded => Interlocked.Read(ref _loaded);
@@ -557,7 +556,7 @@ internal sealed class BatchWriter(Npgsql.NpgsqlBinaryImporter importer, IReadOnl
         for (var r = 0; r < batch.Rows; r++)
         {
             var row = batch.Row(r);
-            importer.StartRow();
+            importer.StartRow(row.Length);
             UInt128 rowHash = 0;
             for (var i = 0; i < row.Length; i++)
             {
@@ -573,36 +572,36 @@ internal sealed class BatchWriter(Npgsql.NpgsqlBinaryImporter importer, IReadOnl
                 switch (columns[i].Type)
                 {
                     case SqlType.Boolean:
-                        importer.Write(value.Bool, _dbTypes[i]);
+                        importer.WriteBoolean(value.Bool);
                         hash = value.Bool ? 1UL : 2UL;
                         break;
                     case SqlType.Integer:
-                        importer.Write((int)value.Long, _dbTypes[i]);
+                        importer.WriteInt32((int)value.Long);
                         hash = Hashing.Mix((ulong)value.Long);
                         break;
                     case SqlType.BigInt:
-                        importer.Write(value.Long, _dbTypes[i]);
+                        importer.WriteInt64(value.Long);
                         hash = Hashing.Mix((ulong)value.Long);
                         break;
                     case SqlType.Numeric:
-                        importer.Write(value.Decimal, _dbTypes[i]);
+                        importer.WriteNumeric(value.Decimal);
                         decimal.GetBits(value.Decimal, bits);
                         hash = Hashing.Mix(((ulong)(uint)bits[0] | ((ulong)(uint)bits[1] << 32)) ^ ((ulong)(uint)bits[2] * 31) ^ ((ulong)(uint)bits[3] << 7));
                         break;
                     case SqlType.Double:
-                        importer.Write(value.Double, _dbTypes[i]);
+                        importer.WriteDouble(value.Double);
                         hash = Hashing.Mix(BitConverter.DoubleToUInt64Bits(value.Double));
                         break;
                     case SqlType.Date:
-                        importer.Write(DateOnly.FromDateTime(value.DateTime), _dbTypes[i]);
+                        importer.WriteDate(DateOnly.FromDateTime(value.DateTime));
                         hash = Hashing.Mix((ulong)value.DateTime.Ticks);
                         break;
                     case SqlType.Timestamp or SqlType.TimestampTz:
-                        importer.Write(value.DateTime, _dbTypes[i]);
+                        importer.WriteTimestamp(value.DateTime);
                         hash = Hashing.Mix((ulong)value.DateTime.Ticks);
                         break;
                     default:
-                        importer.Write(value.Text!, _dbTypes[i]);
+                        importer.WriteText(value.Text!);
                         hash = Hashing.Hash64(value.Text);
                         break;
                 }
