@@ -45,6 +45,23 @@ public sealed class RefusalTests
         Assert.Contains("Springfield", refusal.UnplacedWords);
     }
 
+    [Theory]
+    [InlineData("Which player has the most victories?", "the most")]
+    [InlineData("What is the maximum trophy haul?", "maximum")]
+    public void An_extreme_asked_of_nothing_placed_is_refused(string question, string word)
+    {
+        // Without "the most" the answer would be every player's row.
+        var refusal = Refused(question, QuestionStyleTests.Players);
+        Assert.Contains(word, refusal.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_comparison_with_an_unread_than_is_refused()
+    {
+        // "than any city in Rhode Island" needs a subquery; dropping it would list the Rhode Island cities.
+        Refused("What are the cities with a larger population than any city in Rhode Island?", QuestionStyleTests.Cities);
+    }
+
     [Fact]
     public void Conditions_no_single_row_can_meet_are_refused()
     {

@@ -551,8 +551,16 @@ internal sealed partial class QuestionReader
         var leftovers = _items.Where(i => i.Kind == ItemKind.Column && !i.Used).ToList();
         var grouped = r.Groups.Count > 0 || _pendingBuckets.Count > 0;
         var numericLeftovers = leftovers.Count(i => i.Column!.IsNumeric && !i.Column.IsIdentifier && !i.Column.IsYear && !i.Column.IsMonth);
+
+        // "list the earnings of poker players in descending order": an ordering with nothing grouped sorts rows; it does not total them.
+        var rowsOrdered = !grouped && _items.Any(i => i.Has(Kw.OrderBy) || i.Has(Kw.Asc) || i.Has(Kw.Desc)) && !_items.Any(i => i.Has(Kw.GroupBy) || i.Has(Kw.Each));
         foreach (var it in leftovers)
         {
+            if (rowsOrdered)
+            {
+                break;
+            }
+
             if (numericLeftovers > 1 && !grouped && _byMeasure is null)
             {
                 // "the population and life expectancy of Brazil": a list of columns to show.
@@ -939,6 +947,15 @@ internal sealed partial class QuestionReader
             r.Where.AddRange(JoinAlternatives(_conditions.OrderBy(c => c.At).ToList()));
         }
 
+        // "which airline has abbreviation UAL", "what are the cities whose population ...": the rows asked for are named by
+        // the column that names them (airline, city_name, name), when the table has one.
+        if (!r.HasTarget && r.Groups.Count == 0 && _target is { Kind: ItemKind.RowNoun, Used: false } asked && !_items.Any(i => i.Has(Kw.Star)) &&
+            NamingColumn(asked) is { } naming)
+        {
+            asked.Used = true;
+            r.Projection.Add(naming);
+        }
+
         // Rows themselves.
         if (!r.HasTarget && r.Groups.Count == 0)
         {
@@ -982,6 +999,17 @@ internal sealed partial class QuestionReader
 
         FindContradictions();
         Account();
+    }
+
+    /// <summary>The text column that names the rows a row noun stands for: the noun itself ("airline"), "noun name", or "name".</summary>
+    private ColumnInfo? NamingColumn(Item rowNoun)
+    {
+        var noun = _tokens.Skip(rowNoun.Start).Take(rowNoun.End - rowNoun.Start).Select(t => WordForms.Canon(t.Stem)).ToList();
+        var name = WordForms.Key("name");
+        var text = _index.Columns.Where(c => c.IsText).ToList();
+        return text.FirstOrDefault(c => c.Stems.SequenceEqual(noun)) ??
+            text.FirstOrDefault(c => c.Stems.SequenceEqual(noun.Append(name))) ??
+            text.FirstOrDefault(c => c.Stems.Count == 1 && c.Stems[0] == name);
     }
 
     /// <summary>"a singer above 40 and a singer below 30": two conditions no single row can meet are about different rows, which a single filter cannot say.</summary>
@@ -1181,6 +1209,20 @@ internal sealed partial class QuestionReader
                     r.Blocking.Add(it.Text);
                     break;
                 case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Comparative or Kw.Superlative):
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind is Kw.Max or Kw.Min or Kw.PostCompare or Kw.Superlative) && it.Infos.Any(x => x.Kind is Kw.Max or Kw.Min) &&
+                    !it.Infos.Any(x => x.Judgement != 0) && !(it.End < _tokens.Count && _tokens[it.End].Lower.EndsWith("ly", StringComparison.Ordinal)):
+                    // "the model with the most versions", "the maximum death toll": the ranking or extreme was asked for and nothing it
+                    // could rank was found; an answer without it answers another question.
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Keyword when !it.Used && it.Has(Kw.Than) && !_items.Any(x => x.Used && x.Infos.Any(y => y.Kind is Kw.Compare or Kw.Comparative)):
+                    // "larger than any country in Europe": a comparison nothing could read.
+                    r.Blocking.Add(it.Text);
+                    break;
+                case ItemKind.Keyword when !it.Used && it.Infos.All(x => x.Kind == Kw.Compare && x.Op is ">" or "<") && _tokens[it.End - 1].Lower == "than":
+                    // "a population less than any country in Asia": the comparison was not read.
                     r.Blocking.Add(it.Text);
                     break;
                 case ItemKind.Keyword when !it.Used && it.Has(Kw.HowMuch) && r.Measures.Count == 0 && !r.Projection.Any(c => c.IsNumeric):

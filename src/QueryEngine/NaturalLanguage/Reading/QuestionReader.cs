@@ -342,6 +342,50 @@ internal sealed partial class QuestionReader
                 _items[i + 2] = new Item { Kind = ItemKind.Column, Start = b.Start, End = b.End, Score = 1.3, Column = target, Text = b.Text };
             }
         }
+
+        // Backwards: "the first and last name", "first, middle, and last name": the head word of the last column
+        // carries to the words listed before it ("first" is first_name here, not a superlative).
+        for (var i = _items.Count - 1; i >= 0; i--)
+        {
+            var b = _items[i];
+            if (b.Kind != ItemKind.Column || b.Column!.Stems.Count != 2 || b.End - b.Start != 2)
+            {
+                continue;
+            }
+
+            var head = b.Column.Stems[1];
+            var t = b.Start - 1;
+            while (t >= 1 && _tokens[t].Lower is "and" or "," or "or")
+            {
+                while (t >= 1 && _tokens[t].Lower is "and" or "," or "or")
+                {
+                    t--;
+                }
+
+                var word = WordForms.Key(_tokens[t].Text);
+                var target = _index.Columns.FirstOrDefault(c => c != b.Column && c.Stems.Count == 2 && c.Stems[0] == word && c.Stems[1] == head);
+                var k = _items.FindIndex(x => x.Start <= t && x.End == t + 1);
+                if (target is null || k < 0 || (_items[k].Kind == ItemKind.Column && _items[k].Column == target))
+                {
+                    if (target is null || k < 0)
+                    {
+                        break;
+                    }
+
+                    t--;
+                    continue;
+                }
+
+                var old = _items[k];
+                if (old.Kind is ItemKind.Value or ItemKind.Number or ItemKind.Quoted || Enumerable.Range(old.Start, t - old.Start).Any(x => _tokens[x].Lower is not ("the" or "a" or "an")))
+                {
+                    break;
+                }
+
+                _items[k] = new Item { Kind = ItemKind.Column, Start = old.Start, End = old.End, Score = 1.3, Column = target, Text = old.Text };
+                t = old.Start - 1;
+            }
+        }
     }
 
     /// <summary>
