@@ -54,6 +54,11 @@ public sealed class QuestionStyleTests
     [InlineData("What are the earnings of players, ordered descending by value?", "SELECT earnings FROM players ORDER BY earnings DESC NULLS LAST")]
     public void An_ordered_list_of_an_additive_column_lists_rows_instead_of_totalling(string question, string sql) => Expect(Players, question, sql);
 
+    [Theory]
+    [InlineData("List all airline names and their abbreviations in \"USA\".", "SELECT airline, abbreviation FROM airlines WHERE country = 'USA'")]
+    [InlineData("What are the airline names and abbreviations for airlines in the USA?", "SELECT airline, abbreviation FROM airlines WHERE country = 'USA'")]
+    public void The_names_of_rows_without_a_name_column_are_the_column_named_like_the_rows(string question, string sql) => Expect(Airlines, question, sql);
+
     [Fact]
     public void Rows_asked_for_by_their_noun_show_the_column_that_names_them()
     {

@@ -55,6 +55,15 @@ public sealed class RefusalTests
         Assert.Contains(word, refusal.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("What are the first name, last name and nickname of every player?", "nickname")]
+    [InlineData("List all player sponsors and coaches", "sponsors")]
+    public void A_thing_to_show_that_cannot_be_placed_is_not_left_out_silently(string question, string word)
+    {
+        var refusal = Refused(question, QuestionStyleTests.Players);
+        Assert.Contains(word, refusal.UnplacedWords);
+    }
+
     [Fact]
     public void A_comparison_with_an_unread_than_is_refused()
     {

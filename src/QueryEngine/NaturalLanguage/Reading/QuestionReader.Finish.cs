@@ -1001,6 +1001,49 @@ internal sealed partial class QuestionReader
         Account();
     }
 
+    /// <summary>A word joined by "and" or a comma to a column the answer shows ("name and leader", "titles and their directors").</summary>
+    private bool ListedWithColumn(Item word)
+    {
+        static bool Determiner(string w) => w is "the" or "their" or "its" or "his" or "her" or "a" or "an";
+        if (_items.FirstOrDefault(x => x.Start == word.End) is { Kind: ItemKind.Column })
+        {
+            // "expected life length": a word before a column's name says which one; it is not another thing to show.
+            return false;
+        }
+
+        var t = word.Start - 1;
+        while (t >= 0 && Determiner(_tokens[t].Lower))
+        {
+            t--;
+        }
+
+        if (t >= 1 && _tokens[t].Lower is "and" or ",")
+        {
+            while (t >= 1 && _tokens[t].Lower is "and" or ",")
+            {
+                t--;
+            }
+
+            if (_items.FirstOrDefault(x => x.Start <= t && x.End > t) is { Kind: ItemKind.Column, Modifier: false } before && _r.Projection.Contains(before.Column!))
+            {
+                return true;
+            }
+        }
+
+        t = word.End;
+        if (t + 1 < _tokens.Count && _tokens[t].Lower is "and" or ",")
+        {
+            while (t + 1 < _tokens.Count && (_tokens[t].Lower is "and" or "," || Determiner(_tokens[t].Lower)))
+            {
+                t++;
+            }
+
+            return _items.FirstOrDefault(x => x.Start == t) is { Kind: ItemKind.Column, Modifier: false } after && _r.Projection.Contains(after.Column!);
+        }
+
+        return false;
+    }
+
     /// <summary>The text column that names the rows a row noun stands for: the noun itself ("airline"), "noun name", or "name".</summary>
     private ColumnInfo? NamingColumn(Item rowNoun)
     {
@@ -1193,6 +1236,11 @@ internal sealed partial class QuestionReader
                         {
                             r.Blocking.Add(t.Text);
                         }
+                        else if (ListedWithColumn(it))
+                        {
+                            // "titles and their directors": one of the things to show was not found; showing the rest hides that.
+                            r.Blocking.Add(t.Text);
+                        }
                     }
 
                     break;
@@ -1241,11 +1289,13 @@ internal sealed partial class QuestionReader
             }
         }
 
-        // "which route ...": the thing asked for is a word nothing could place; answering anyway would answer another question.
+        // "which route ...", "list all cartoon titles" shown as whole rows: the thing asked for is a word nothing could place;
+        // answering anyway would answer another question.
         for (var i = 0; i + 1 < _items.Count; i++)
         {
-            if (_items[i].Has(Kw.Which) && _items[i].Text.StartsWith("which", StringComparison.OrdinalIgnoreCase) &&
-                Next(i) is { Kind: ItemKind.Word, Used: false } asked && !asked.IsFiller && !UnitWords.Contains(asked.Token!.Lower) && !r.Blocking.Contains(asked.Text))
+            if (((_items[i].Has(Kw.Which) && _items[i].Text.StartsWith("which", StringComparison.OrdinalIgnoreCase)) ||
+                 (_items[i].Has(Kw.List) && r.Star && r.Projection.Count == 0 && r.Measures.Count == 0 && r.Groups.Count == 0)) &&
+                (Next(i) is { Kind: ItemKind.RowNoun } rows && _items[i].Has(Kw.List) ? Next(Pos(rows)) : Next(i)) is { Kind: ItemKind.Word, Used: false } asked && !asked.IsFiller && !UnitWords.Contains(asked.Token!.Lower) && !r.Blocking.Contains(asked.Text))
             {
                 r.Blocking.Add(asked.Text);
             }

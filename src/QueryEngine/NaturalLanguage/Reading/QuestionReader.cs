@@ -71,6 +71,7 @@ internal sealed partial class QuestionReader
         ExtendValueLists();
         OrientColumns();
         ResolveCompounds();
+        RowNounNames();
         DistributeHeads();
         FindTarget();
         TimePass();
@@ -311,6 +312,39 @@ internal sealed partial class QuestionReader
                 _items[j + 1] = new Item { Kind = ItemKind.Value, Start = w.Start, End = w.End, Score = 1.2, Options = [(column, value)], Text = w.Text };
                 j += 2;
             }
+        }
+    }
+
+    /// <summary>
+    /// "airline names" where the airlines table has no name column but an airline column: the names are that column's values,
+    /// not the rows themselves.
+    /// </summary>
+    private void RowNounNames()
+    {
+        var name = WordForms.Key("name");
+        if (_index.Columns.Any(c => c.Stems.Count == 1 && c.Stems[0] == name))
+        {
+            return;
+        }
+
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (it.Kind != ItemKind.RowNoun || it.End - it.Start != 1 || it.End >= _tokens.Count || _tokens[it.End].Lower is not ("name" or "names") ||
+                _items.Any(x => x.Start == it.End && x.Kind != ItemKind.Word))
+            {
+                continue;
+            }
+
+            var noun = WordForms.Canon(_tokens[it.Start].Stem);
+            var column = _index.Columns.FirstOrDefault(c => c.IsText && c.Stems.Count == 1 && c.Stems[0] == noun);
+            if (column is null)
+            {
+                continue;
+            }
+
+            _items.RemoveAll(x => x.Start == it.End && x.Kind == ItemKind.Word);
+            _items[_items.IndexOf(it)] = new Item { Kind = ItemKind.Column, Start = it.Start, End = it.End + 1, Score = 2.3, Column = column, Text = it.Text + " " + _tokens[it.End].Text };
         }
     }
 
