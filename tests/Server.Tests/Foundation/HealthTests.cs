@@ -45,25 +45,18 @@ public sealed class HealthTests
     {
         await using var database = new PostgresTestDatabase();
         await database.InitializeAsync();
-        try
-        {
-            var deadRedis = $"127.0.0.1:{TestEnvironment.FreePort()}";
-            await using var server = await ServerHost.StartAsync(database.ConnectionString, new Dictionary<string, string?> { ["Redis:Endpoint"] = deadRedis });
+        var deadRedis = $"127.0.0.1:{TestEnvironment.FreePort()}";
+        await using var server = await ServerHost.StartAsync(database.ConnectionString, new Dictionary<string, string?> { ["Redis:Endpoint"] = deadRedis });
 
-            var ready = await server.Http.GetAsync("/health/ready");
+        var ready = await server.Http.GetAsync("/health/ready");
 
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-            using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
-            var components = body.RootElement.GetProperty("components");
-            Assert.False(components.GetProperty("redis").GetProperty("healthy").GetBoolean());
-            Assert.True(components.GetProperty("postgres").GetProperty("healthy").GetBoolean());
-            var check = await new Health.HealthClient(server.Channel).CheckAsync(new HealthCheckRequest());
-            Assert.Equal(ServingStatus.Serving, check.Status);
-        }
-        finally
-        {
-            await database.DisposeAsync();
-        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        var components = body.RootElement.GetProperty("components");
+        Assert.False(components.GetProperty("redis").GetProperty("healthy").GetBoolean());
+        Assert.True(components.GetProperty("postgres").GetProperty("healthy").GetBoolean());
+        var check = await new Health.HealthClient(server.Channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(ServingStatus.Serving, check.Status);
     }
 
     private static async Task<ServingStatus> NextStatusAsync(AsyncServerStreamingCall<HealthCheckResponse> watch)

@@ -11,6 +11,7 @@ namespace AstralytiQ.Server.Tests.Infrastructure;
 public sealed class PostgresTestDatabase : IAsyncLifetime
 {
     private readonly string _password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    private int _disposed;
 
     public string Name { get; } = "astq_test_" + Guid.NewGuid().ToString("N")[..16];
 
@@ -46,6 +47,11 @@ public sealed class PostgresTestDatabase : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Idempotent: a test may both 'await using' the database and dispose it in a finally block.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         NpgsqlConnection.ClearAllPools();
         // The per-tenant query logins the server made are cluster-wide roles recorded inside the database: read them first.
         var queryLogins = await QueryLoginsAsync();
