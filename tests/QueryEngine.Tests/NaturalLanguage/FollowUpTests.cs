@@ -34,7 +34,7 @@ public sealed class FollowUpTests
 
     [Fact]
     public void And_by_month_adds_a_time_bucket() =>
-        Expect(SampleDatasets.Retail, "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date) ORDER BY extract(month FROM order_date) ASC",
+        Expect(SampleDatasets.Retail, "SELECT CAST(date_trunc('month', order_date) AS date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY CAST(date_trunc('month', order_date) AS date) ORDER BY CAST(date_trunc('month', order_date) AS date) ASC",
             "what was our revenue in 2023?", "and by month?");
 
     [Fact]

@@ -99,10 +99,18 @@ public sealed class OfflineTranslatorTests
     public void Years_and_months_apply_to_integer_year_and_month_columns(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
 
     [Theory]
-    [InlineData("monthly revenue in 2023", "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY extract(month FROM order_date) ORDER BY extract(month FROM order_date) ASC")]
+    [InlineData("monthly revenue in 2023", "SELECT CAST(date_trunc('month', order_date) AS date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY CAST(date_trunc('month', order_date) AS date) ORDER BY CAST(date_trunc('month', order_date) AS date) ASC")]
+    [InlineData("revenue by quarter in 2022", "SELECT CAST(date_trunc('quarter', order_date) AS date), sum(revenue) FROM retail_sales WHERE order_date >= DATE '2022-01-01' AND order_date < DATE '2023-01-01' GROUP BY CAST(date_trunc('quarter', order_date) AS date) ORDER BY CAST(date_trunc('quarter', order_date) AS date) ASC")]
     [InlineData("revenue by year", "SELECT extract(year FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(year FROM order_date) ORDER BY extract(year FROM order_date) ASC")]
     [InlineData("revenue by quarter", "SELECT CAST(date_trunc('quarter', order_date) AS date), sum(revenue) FROM retail_sales GROUP BY CAST(date_trunc('quarter', order_date) AS date) ORDER BY CAST(date_trunc('quarter', order_date) AS date) ASC")]
     public void Time_buckets_group_a_date_column_in_time_order(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("revenue by month of the year", "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(month FROM order_date) ORDER BY extract(month FROM order_date) ASC")]
+    [InlineData("seasonality of orders", "SELECT extract(month FROM order_date), count(*) FROM retail_sales GROUP BY extract(month FROM order_date) ORDER BY extract(month FROM order_date) ASC")]
+    [InlineData("which month of the year has the highest revenue", "SELECT extract(month FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(month FROM order_date) ORDER BY sum(revenue) DESC NULLS LAST LIMIT 1")]
+    [InlineData("revenue by quarter of the year", "SELECT extract(quarter FROM order_date), sum(revenue) FROM retail_sales GROUP BY extract(quarter FROM order_date) ORDER BY extract(quarter FROM order_date) ASC")]
+    public void Month_of_the_year_pools_the_years_into_month_numbers(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
 
     [Theory]
     [InlineData("flights per year", "SELECT year, count(*) FROM flights GROUP BY year ORDER BY year ASC")]

@@ -74,7 +74,11 @@ internal static class PlanBuilder
     public static IEnumerable<PlanCondition> Split(PlanCondition c) =>
         Exprs.Conjuncts(c.Expr).Count() <= 1 ? [c] : Exprs.Conjuncts(c.Expr).Select(PlanCondition.Of);
 
-    /// <summary>A grouping key's expression: the column, or a time bucket (month numbers when the data is limited to one year).</summary>
+    /// <summary>
+    /// A grouping key's expression: the column, or a time bucket. A series of months or quarters is a series of
+    /// periods (<c>date_trunc</c>), inside one year as across years; only month-of-year and quarter-of-year buckets
+    /// ("by month of the year", "seasonality") are month or quarter numbers that pool the years.
+    /// </summary>
     public static (Expr Expr, string? Alias) KeyExpr(GroupSpec g, IReadOnlyList<PlanCondition> where)
     {
         var col = Exprs.Col(g.Column.Name);
@@ -83,37 +87,14 @@ internal static class PlanBuilder
             return (col, null);
         }
 
-        var narrow = WithinOneYear(g.Column.Name, where);
         return g.Bucket switch
         {
             "year" => (new ExtractExpr("year", col), "year"),
-            "quarter" when narrow => (new ExtractExpr("quarter", col), "quarter"),
-            "month" when narrow => (new ExtractExpr("month", col), "month"),
+            TimeUnits.MonthOfYear => (new ExtractExpr("month", col), "month"),
+            TimeUnits.QuarterOfYear => (new ExtractExpr("quarter", col), "quarter"),
             "day" => (g.Column.Kind == ColumnKind.Date ? col : new CastExpr(col, new TypeName("date")), "day"),
             _ => (new CastExpr(Exprs.Call("date_trunc", Exprs.Str(g.Bucket), col), new TypeName("date")), g.Bucket),
         };
-    }
-
-    private static bool WithinOneYear(string column, IReadOnlyList<PlanCondition> where)
-    {
-        DateOnly? from = null, to = null;
-        foreach (var c in where)
-        {
-            if (c.Expr is BinaryExpr { Left: ColumnRef cr, Right: TypedLiteral { Type.Name: "date" } lit } b && cr.Name.Last.Name == column &&
-                DateOnly.TryParse(lit.Value, System.Globalization.CultureInfo.InvariantCulture, out var d))
-            {
-                if (b.Operator is BinaryOperator.GreaterOrEqual or BinaryOperator.Greater)
-                {
-                    from = d;
-                }
-                else if (b.Operator is BinaryOperator.Less or BinaryOperator.LessOrEqual)
-                {
-                    to = d;
-                }
-            }
-        }
-
-        return from is not null && to is not null && to.Value.DayNumber - from.Value.DayNumber <= 366 && from.Value.Year == to.Value.AddDays(-1).Year;
     }
 
     /// <summary>Applies a follow-up ("only for 2015", "what about Texas?", "and by month?", "the top 10 instead") to the previous plan.</summary>

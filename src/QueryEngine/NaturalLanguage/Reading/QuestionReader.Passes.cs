@@ -1461,7 +1461,7 @@ internal sealed partial class QuestionReader
 
         var direct = unit switch
         {
-            "month" => _index.Columns.FirstOrDefault(c => c.IsMonth),
+            "month" or TimeUnits.MonthOfYear => _index.Columns.FirstOrDefault(c => c.IsMonth),
             "year" => _index.Columns.Where(c => c.IsYear).OrderBy(c => c.Stems.Count).FirstOrDefault(),
             _ => null,
         };

@@ -285,10 +285,15 @@ internal static class Vocabulary
         Add(new(Kw.TimeUnit, Unit: "year"), "year", "years", "calendar year");
         Add(new(Kw.TimeUnit, Unit: "month"), "month", "months", "calendar month");
         Add(new(Kw.TimeUnit, Unit: "quarter"), "quarter", "quarters");
+        Add(new(Kw.TimeUnit, Unit: TimeUnits.MonthOfYear), "month of the year", "months of the year", "month of year", "time of year", "time of the year");
+        Add(new(Kw.TimeUnit, Unit: TimeUnits.QuarterOfYear), "quarter of the year", "quarters of the year", "quarter of year");
         Add(new(Kw.TimeUnit, Unit: "week"), "week", "weeks");
         Add(new(Kw.TimeUnit, Unit: "day"), "day", "days", "date", "dates");
         Add(new(Kw.TimeAdjective, Unit: "year"), "yearly", "annual", "annually", "year over year", "year-over-year", "each year", "every year", "per year", "by year", "year by year");
         Add(new(Kw.TimeAdjective, Unit: "month"), "monthly", "month by month", "each month", "every month", "per month", "by month", "month over month", "over time", "trend", "over the months");
+        Add(new(Kw.TimeAdjective, Unit: TimeUnits.MonthOfYear), "by month of the year", "by month of year", "per month of the year", "for each month of the year",
+            "each month of the year", "seasonality", "seasonal", "seasonally", "seasonal pattern", "seasonal trend");
+        Add(new(Kw.TimeAdjective, Unit: TimeUnits.QuarterOfYear), "by quarter of the year", "by quarter of year", "per quarter of the year", "each quarter of the year");
         Add(new(Kw.TimeAdjective, Unit: "quarter"), "quarterly", "each quarter", "every quarter", "per quarter", "by quarter");
         Add(new(Kw.TimeAdjective, Unit: "week"), "weekly", "each week", "every week", "per week", "by week");
         Add(new(Kw.TimeAdjective, Unit: "day"), "daily", "each day", "every day", "per day", "by day", "day by day");
@@ -339,4 +344,14 @@ internal static class Vocabulary
             .GroupBy(p => p.Words[0], StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Words.Length).ToArray(), StringComparer.Ordinal);
     }
+}
+
+/// <summary>Time bucket units beyond the plain periods ("year", "quarter", "month", "week", "day").</summary>
+internal static class TimeUnits
+{
+    /// <summary>Month numbers pooled over the years ("by month of the year", "seasonality").</summary>
+    public const string MonthOfYear = "month of year";
+
+    /// <summary>Quarter numbers pooled over the years ("by quarter of the year").</summary>
+    public const string QuarterOfYear = "quarter of year";
 }
