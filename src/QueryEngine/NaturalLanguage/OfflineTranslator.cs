@@ -83,7 +83,8 @@ public sealed class OfflineTranslator(QueryPolicy? policy = null) : INlTranslato
             return null;
         }
 
-        var reading = QuestionReader.Read(question, SchemaIndex.For(dataset));
+        var filtered = previous.Where.SelectMany(w => w.Columns).ToHashSet(StringComparer.Ordinal);
+        var reading = QuestionReader.Read(question, SchemaIndex.For(dataset), filtered);
         var fragment = !reading.HasOwnTarget;
         if (!reading.FollowUpCue && !fragment)
         {

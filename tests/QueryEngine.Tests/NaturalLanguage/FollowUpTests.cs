@@ -38,6 +38,11 @@ public sealed class FollowUpTests
             "what was our revenue in 2023?", "and by month?");
 
     [Fact]
+    public void What_about_a_value_spelled_like_a_word_swaps_the_filter_on_its_column() =>
+        Expect(SampleDatasets.Diamonds, "SELECT avg(price) FROM diamonds WHERE cut = 'Fair'",
+            "average price of ideal cut diamonds", "what about fair?");
+
+    [Fact]
     public void What_about_a_year_swaps_the_year() =>
         Expect(SampleDatasets.Flights, "SELECT count(*) FROM flights WHERE cancelled AND year = 2021",
             "how many flights were cancelled in 2020", "what about 2021?");

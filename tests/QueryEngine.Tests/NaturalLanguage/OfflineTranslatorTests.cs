@@ -252,6 +252,30 @@ public sealed class OfflineTranslatorTests
         Assert.Equal("average price of diamonds for each cut", t.Interpretation);
     }
 
+    [Theory]
+    [InlineData("what % of orders got returned", "SELECT 100.0 * count(*) FILTER (WHERE returned) / count(*) FROM retail_sales")]
+    [InlineData("what % of online orders were returned", "SELECT 100.0 * count(*) FILTER (WHERE returned) / count(*) FROM retail_sales WHERE channel = 'Online'")]
+    public void A_percent_sign_on_its_own_reads_as_percent(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("average raiting by category", "SELECT category, avg(customer_rating) FROM retail_sales GROUP BY category")]
+    [InlineData("avg discount by custmer segment", "SELECT customer_segment, avg(discount) FROM retail_sales GROUP BY customer_segment")]
+    public void A_typo_of_a_name_word_links_where_the_stems_are_too_short_to_compare(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("how many diamonds don't have a lab", "SELECT count(*) FROM diamonds WHERE lab IS NULL")]
+    [InlineData("how many diamonds have a lab", "SELECT count(*) FROM diamonds WHERE lab IS NOT NULL")]
+    public void A_denied_presence_is_a_missing_value(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Fact]
+    public void A_denied_presence_of_a_zero_when_absent_column_is_zero() =>
+        Expect(SampleDatasets.Retail, "how many orders did not have a discount", "SELECT count(*) FROM retail_sales WHERE discount = 0");
+
+    [Theory]
+    [InlineData("average departure delay by hour of the day", "SELECT dep_hour, avg(dep_delay) FROM flights GROUP BY dep_hour ORDER BY dep_hour ASC")]
+    [InlineData("number of flights by day of the month", "SELECT day, count(*) FROM flights GROUP BY day ORDER BY day ASC")]
+    public void Hour_and_day_number_groups_read_in_clock_order(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
     [Fact]
     public void Phrases_report_how_each_part_of_the_question_was_read()
     {

@@ -243,9 +243,19 @@ internal static class PlanBuilder
     {
         ExtractExpr => true,
         CastExpr { Operand: FunctionCall f } => f.Name.Last.Normalized == "date_trunc",
-        ColumnRef cr => index.Find(cr.Name.Last.Name) is { } c && (c.IsTemporal || c.IsYear || c.IsMonth),
+        ColumnRef cr => index.Find(cr.Name.Last.Name) is { } c && (c.IsTemporal || c.IsYear || c.IsMonth || IsClockNumber(c)),
         _ => false,
     };
+
+    /// <summary>An integer hour, day-of-month or week number ("by hour of the day" is a series in clock order).</summary>
+    private static bool IsClockNumber(ColumnInfo c) =>
+        c.Kind == ColumnKind.Integer && c.Stems.Count > 0 && c.MinNumber >= 0 && c.Stems[^1] switch
+        {
+            "hour" => c.MaxNumber <= 24,
+            "day" => c.MaxNumber <= 31,
+            "week" => c.MaxNumber <= 53,
+            _ => false,
+        };
 
     private static void Flip(QueryPlan p, bool descending) =>
         p.OrderBy[0] = p.OrderBy[0] with { Direction = descending ? SortDirection.Descending : SortDirection.Ascending, Nulls = descending ? NullsOrder.Last : null };

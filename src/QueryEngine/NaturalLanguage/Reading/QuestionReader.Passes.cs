@@ -712,12 +712,21 @@ internal sealed partial class QuestionReader
             var text = k.Text.ToLowerInvariant();
             var generic = text is "with a" or "has a" or "have a" or "with an" or "that have a" or "that has a";
             var next = NextSkipping(i, "recorded", "a", "an", "any", "the", "value", "known", "listed", "specified", "entered", "given");
-            if (generic && notNull && next is { Kind: ItemKind.Column, Used: false } && next.Column!.IsNumeric && !next.Column.IsIdentifier &&
+            var denied = generic && notNull && Prev(i) is { Used: false } before && before.Text.Equals("not", StringComparison.OrdinalIgnoreCase) &&
+                next is { Kind: ItemKind.Column, Used: false } ? before : null;
+            if (denied is not null)
+            {
+                // "diamonds that don't have a lab": the presence denied is an absence.
+                denied.Used = true;
+                (isNull, notNull) = (true, false);
+            }
+
+            if (generic && next is { Kind: ItemKind.Column, Used: false } && next.Column!.IsNumeric && !next.Column.IsIdentifier &&
                 (next.Column.Profile.NullCount ?? 0) == 0 && next.Column.MinNumber == 0 && NumberAfter(Pos(next)) is null)
             {
-                // "orders with a discount": a column that is zero when there is none.
+                // "orders with a discount": a column that is zero when there is none ("orders that did not have a discount": zero).
                 next.Used = k.Used = true;
-                AddCondition(k.Start, Exprs.Cmp(">", Exprs.Col(next.Column.Name), new NumericLiteral(0)));
+                AddCondition(k.Start, Exprs.Cmp(notNull ? ">" : "=", Exprs.Col(next.Column.Name), new NumericLiteral(0)));
                 continue;
             }
 

@@ -55,10 +55,16 @@ internal sealed partial class QuestionReader
         _r = new QuestionReading { Index = index, Tokens = tokens, Items = items };
     }
 
-    public static QuestionReading Read(string question, SchemaIndex index)
+    /// <param name="question">The question.</param>
+    /// <param name="index">The dataset's linking index.</param>
+    /// <param name="filtered">
+    /// For a follow-up, the columns the previous answer filtered on: their values are read even where they are
+    /// spelled like English words ("what about fair?" after "average price of ideal cut diamonds").
+    /// </param>
+    public static QuestionReading Read(string question, SchemaIndex index, IReadOnlySet<string>? filtered = null)
     {
         var tokens = Tokenizer.Tokenize(question);
-        var items = Tagger.Tag(tokens, index);
+        var items = Tagger.Tag(tokens, index, filtered);
         var reader = new QuestionReader(tokens, items, index);
         reader.Run();
         return reader._r;

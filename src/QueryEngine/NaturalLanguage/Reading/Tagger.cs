@@ -90,7 +90,7 @@ internal static class Tagger
     private static readonly HashSet<string> GenericStems = new[] { "name", "id", "date", "number", "code", "type", "time", "year", "day", "value", "amount", "detail", "details", "info", "kind" }
         .Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
 
-    public static List<Item> Tag(IReadOnlyList<Token> tokens, SchemaIndex index)
+    public static List<Item> Tag(IReadOnlyList<Token> tokens, SchemaIndex index, IReadOnlySet<string>? filtered = null)
     {
         var candidates = new List<Item>();
         AddKeywords(tokens, candidates);
@@ -98,7 +98,7 @@ internal static class Tagger
         var columnCandidates = new List<Item>();
         AddColumns(tokens, index, columnCandidates);
         candidates.AddRange(columnCandidates);
-        AddValues(tokens, index, candidates, columnCandidates);
+        AddValues(tokens, index, candidates, columnCandidates, filtered);
         foreach (var t in tokens)
         {
             switch (t.Kind)
@@ -485,7 +485,7 @@ internal static class Tagger
                 {
                     foreach (var s in col.Stems)
                     {
-                        if (s.Length >= 4 && s != stem && WordForms.WithinOneEdit(s, stem) && WordForms.WithinOneEdit(s, WordForms.Stem(lower)))
+                        if (s.Length >= 4 && s != stem && ((WordForms.WithinOneEdit(s, stem) && WordForms.WithinOneEdit(s, WordForms.Stem(lower))) || TypoOfNameWord(col, s, lower)))
                         {
                             candidates.Add(new Item
                             {
@@ -504,7 +504,25 @@ internal static class Tagger
         }
     }
 
-    private static void AddValues(IReadOnlyList<Token> tokens, SchemaIndex index, List<Item> candidates, List<Item> columnCandidates)
+    /// <summary>
+    /// "raiting" for customer_rating: the written word is one edit from the name's word as spelled, where the stems
+    /// ("rate") are too short to compare. The name word must be the one whose stem is <paramref name="stem"/>.
+    /// </summary>
+    private static bool TypoOfNameWord(ColumnInfo col, string stem, string lower)
+    {
+        foreach (var word in col.Name.Split('_', ' ', '-'))
+        {
+            var w = word.ToLowerInvariant();
+            if (w.Length >= 5 && w != lower && WordForms.Canon(WordForms.Stem(w)) == stem && WordForms.WithinOneEdit(w, lower))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void AddValues(IReadOnlyList<Token> tokens, SchemaIndex index, List<Item> candidates, List<Item> columnCandidates, IReadOnlySet<string>? filtered)
     {
         var valueSpans = new List<Item>();
         for (var i = 0; i < tokens.Count; i++)
@@ -554,7 +572,7 @@ internal static class Tagger
                     continue;
                 }
 
-                if (len == 1 && !SingleWordValueAllowed(tokens[i], v.Value))
+                if (len == 1 && !SingleWordValueAllowed(tokens[i], v.Value) && !(v.Value.Length > 1 && exact && filtered is not null && filtered.Contains(v.Column.Name)))
                 {
                     continue;
                 }

@@ -185,6 +185,11 @@ internal static class Tokenizer
             {
                 raw.Add(new Token(TokenKind.Word, "&", i, i + 1) { Lower = "and", Stem = "and" });
             }
+            else if (c == '%')
+            {
+                // A percent sign on its own ("what % of orders") reads as the word.
+                raw.Add(new Token(TokenKind.Word, "%", i, i + 1) { Lower = "percent", Stem = "percent" });
+            }
             else if (c is '>' or '<' or '=' or ',' or '?' or '.' or ';' or ':' or '(' or ')' or '+' or '!')
             {
                 raw.Add(new Token(TokenKind.Symbol, c.ToString(), i, i + 1));
