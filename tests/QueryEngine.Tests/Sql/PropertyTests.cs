@@ -283,11 +283,18 @@ public sealed class PropertyTests(ITestOutputHelper output)
             var small = make(2_000);
             var large = make(20_000);
             Measure(small, 3);
-            var tSmall = Measure(small, 5);
-            var tLarge = Measure(large, 5);
-            var ratio = tLarge / Math.Max(tSmall, 0.05);
-            output.WriteLine($"{name}: {small.Length} chars {tSmall:F2} ms, {large.Length} chars {tLarge:F2} ms, ratio {ratio:F1}");
-            Assert.True(ratio < 30, $"{name}: 10x input took {ratio:F1}x the time");
+            // Timing on a shared machine: a burst of load (or a full collection landing in one size's
+            // runs) can inflate one measurement. Quadratic work fails every attempt (10x input, ~100x
+            // time); noise does not, so the case passes when any of three attempts is under the bound.
+            var ratio = double.MaxValue;
+            for (var attempt = 1; attempt <= 3 && ratio >= 30; attempt++)
+            {
+                var tSmall = Measure(small, 5);
+                var tLarge = Measure(large, 5);
+                ratio = tLarge / Math.Max(tSmall, 0.05);
+                output.WriteLine($"{name} (attempt {attempt}): {small.Length} chars {tSmall:F2} ms, {large.Length} chars {tLarge:F2} ms, ratio {ratio:F1}");
+            }
+            Assert.True(ratio < 30, $"{name}: 10x input took {ratio:F1}x the time in each of three attempts");
         }
     }
 
@@ -296,6 +303,9 @@ public sealed class PropertyTests(ITestOutputHelper output)
         var best = double.MaxValue;
         for (var i = 0; i < runs; i++)
         {
+            // Start each run from a collected heap so one run does not pay for the garbage of the last.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             var sw = Stopwatch.StartNew();
             try
             {
