@@ -276,6 +276,17 @@ public sealed class OfflineTranslatorTests
     [InlineData("number of flights by day of the month", "SELECT day, count(*) FROM flights GROUP BY day ORDER BY day ASC")]
     public void Hour_and_day_number_groups_read_in_clock_order(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
 
+    [Theory]
+    [InlineData("daily revenue for the first week of march 2024", "SELECT order_date, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2024-03-01' AND order_date < DATE '2024-03-08' GROUP BY order_date ORDER BY retail_sales.order_date ASC")]
+    [InlineData("how many orders in the last week of 2023", "SELECT count(*) FROM retail_sales WHERE order_date >= DATE '2023-12-25' AND order_date < DATE '2024-01-01'")]
+    public void The_first_or_last_week_of_a_period_is_seven_days_of_it(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
+    [InlineData("how many laptops did we sell in 2024", "SELECT sum(quantity) FROM retail_sales WHERE product = 'Laptop' AND order_date >= DATE '2024-01-01' AND order_date < DATE '2025-01-01'")]
+    [InlineData("how many sofas were sold in texas", "SELECT sum(quantity) FROM retail_sales WHERE product = 'Sofa' AND state = 'Texas'")]
+    [InlineData("how many laptop orders were there", "SELECT count(*) FROM retail_sales WHERE product = 'Laptop'")]
+    public void How_many_of_a_value_were_sold_adds_up_the_quantity(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
     [Fact]
     public void Phrases_report_how_each_part_of_the_question_was_read()
     {

@@ -1052,6 +1052,14 @@ internal sealed partial class QuestionReader
         }
 
         k.Used = true;
+        if (k.Has(Kw.HowMany) && SoldUnits(i) is { } units)
+        {
+            // "how many laptops did we sell": the units of those values, added up, not the order lines.
+            units.Verb.Used = true;
+            _r.Measures.Add(new MeasureSpec(AggKind.Sum, units.Quantity) { At = k.Start });
+            return;
+        }
+
         Item? t = null;
         for (var j = i + 1; j < _items.Count; j++)
         {
@@ -1105,6 +1113,27 @@ internal sealed partial class QuestionReader
         }
 
         _r.Measures.Add(new MeasureSpec(AggKind.Count, null) { At = k.Start });
+    }
+
+    private static readonly string[] SellVerbs = ["sold", "sell", "sells", "selling", "bought", "purchased"];
+
+    /// <summary>
+    /// "how many laptops did we sell", "how many sofas were sold in 2021": what is counted is a value (not rows), a
+    /// selling verb follows, and the table has one quantity column: the quantity column.
+    /// </summary>
+    private (ColumnInfo Quantity, Item Verb)? SoldUnits(int i)
+    {
+        var first = NextSkipping(i, "the", "of");
+        if (first is not { Kind: ItemKind.Value })
+        {
+            return null;
+        }
+
+        var verb = _items.Skip(Pos(first) + 1).FirstOrDefault(x => x is { Kind: ItemKind.Word, Used: false } && x.IsWord(SellVerbs));
+        var quantities = _index.Columns.Where(c => c.Kind == ColumnKind.Integer && !c.IsIdentifier && c.Stems.Count == 1 && CountLikeStems.Contains(c.Stems[0])).ToList();
+        return verb is not null && quantities.Count == 1 && !_items.Any(x => x.Kind is ItemKind.RowNoun || (x.Kind == ItemKind.Column && x.Column == quantities[0]))
+            ? (quantities[0], verb)
+            : null;
     }
 
     private void ReadAggregate(int i)
@@ -1516,6 +1545,7 @@ internal sealed partial class QuestionReader
     /// <summary>For "best"/"worst": whether the highest value is meant (worst delay = highest delay, best rating = highest rating).</summary>
     private static bool HighIsWanted(KwInfo judged, ColumnInfo c) => (judged.Judgement < 0) == c.Stems.Any(NegativeWords.Contains);
 
+    /// <summary>The aggregate a column gets when none is named: sums of additive amounts, averages, and the latest of dates (dates have no average).</summary>
     private static AggKind DefaultAgg(ColumnInfo c) =>
-        c.Stems.Any(AdditiveWords.Contains) ? AggKind.Sum : AggKind.Avg;
+        c.IsTemporal ? AggKind.Max : c.Stems.Any(AdditiveWords.Contains) ? AggKind.Sum : AggKind.Avg;
 }

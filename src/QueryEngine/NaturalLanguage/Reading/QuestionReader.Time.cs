@@ -122,6 +122,12 @@ internal sealed partial class QuestionReader
                 range = new TimeRange(null, p.EndExclusive, null);
                 start = i - 1;
             }
+            else if (WeekOf(i, p) is { } week)
+            {
+                // "the first week of March 2024": the first (or last) seven days of the period.
+                range = week.Range;
+                start = week.Start;
+            }
             else
             {
                 range = new TimeRange(p.Start, p.EndExclusive, p);
@@ -457,6 +463,11 @@ internal sealed partial class QuestionReader
 
         var unitItem = k < _items.Count ? _items[k] : null;
         var unitName = unitItem?.Get(Kw.TimeUnit)?.Unit ?? (unitItem is { Kind: ItemKind.Column } ci ? (ci.Column!.IsYear ? "year" : ci.Column.IsMonth ? "month" : null) : null);
+        if (count is null && unitName is not null && k + 2 < _items.Count && _items[k + 1].IsWord("of") && TryPeriod(k + 2, out var within, out _) && within.Year is not null)
+        {
+            // "the last week of 2023" is a part of that period (WeekOf), not the latest week in the data.
+            return false;
+        }
         if (unitName is null)
         {
             if (rel?.Unit == "ytd")
@@ -606,6 +617,42 @@ internal sealed partial class QuestionReader
 
         return _index.Columns.Where(c => c.IsYear).OrderBy(c => c.Stems.Count).ThenBy(c => c.Ordinal).FirstOrDefault()
             ?? _index.Columns.FirstOrDefault(c => c.IsMonth);
+    }
+
+    /// <summary>"the first week of March 2024", "the last week of 2023" on a date column: seven days from the period's start or up to its end.</summary>
+    private (TimeRange Range, int Start)? WeekOf(int at, Period p)
+    {
+        if (p.Day is not null || _index.DateColumns.FirstOrDefault() is null)
+        {
+            return null;
+        }
+
+        var j = at - 1;
+        if (j >= 0 && _items[j].IsWord("of"))
+        {
+            j--;
+        }
+
+        if (j < 1 || _items[j].Get(Kw.TimeUnit)?.Unit != "week" || at - j > 2)
+        {
+            return null;
+        }
+
+        var ordinal = _items[j - 1].Text.ToLowerInvariant();
+        if (ordinal.StartsWith("in ", StringComparison.Ordinal) || ordinal.StartsWith("for ", StringComparison.Ordinal) || ordinal.StartsWith("during ", StringComparison.Ordinal))
+        {
+            ordinal = ordinal[(ordinal.IndexOf(' ', StringComparison.Ordinal) + 1)..];
+        }
+
+        var first = ordinal is "first" or "the first" or "1st" or "the 1st";
+        var last = ordinal is "last" or "the last" or "final" or "the final";
+        if (!first && !last)
+        {
+            return null;
+        }
+
+        var from = first ? p.Start : p.EndExclusive.AddDays(-7);
+        return (new TimeRange(from, from.AddDays(7), null), j - 1);
     }
 
     private Expr? TimeCondition(ColumnInfo target, TimeRange? range, Period? loose)
