@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using AstralytiQ.Api.V1;
@@ -38,8 +39,30 @@ public sealed class BenchHost : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    /// <summary>Creates the database and role, then starts the server; <paramref name="settings"/> are extra ASTQ__ settings.</summary>
-    public static async Task<BenchHost> StartAsync(string name, IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>The server's peak resident memory so far (VmHWM), in bytes.</summary>
+    public long PeakRssBytes
+    {
+        get
+        {
+            foreach (var line in File.ReadLines($"/proc/{_server.Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+            return 0;
+        }
+    }
+
+    public int ServerProcessId => _server.Id;
+
+    /// <summary>
+    /// Creates the database and role, then starts the server; <paramref name="settings"/> are extra ASTQ__ settings;
+    /// <paramref name="serverOutput"/> sees each line the server writes to stdout (its JSON log, at the level
+    /// BENCH_SERVER_LOG names, Warning by default).
+    /// </summary>
+    public static async Task<BenchHost> StartAsync(string name, IReadOnlyDictionary<string, string>? settings = null, Action<string>? serverOutput = null)
     {
         var adminConnection = Require("BENCH_PG");
         var redis = Require("BENCH_REDIS");
@@ -51,7 +74,7 @@ public sealed class BenchHost : IAsyncDisposable
         var admin = new NpgsqlConnectionStringBuilder(adminConnection);
         var appConnection = new NpgsqlConnectionStringBuilder { Host = admin.Host, Port = admin.Port, Database = database, Username = database + "_app", Password = password }.ConnectionString;
         var grpcPort = FreePort();
-        var server = StartServer(serverDll, appConnection, redis, grpcPort, settings ?? new Dictionary<string, string>());
+        var server = StartServer(serverDll, appConnection, redis, grpcPort, settings ?? new Dictionary<string, string>(), serverOutput);
         return new BenchHost(adminConnection, database, appConnection, server, grpcPort);
     }
 
@@ -90,7 +113,7 @@ public sealed class BenchHost : IAsyncDisposable
         await ExecAsync(_adminConnection, $"DROP ROLE IF EXISTS {_database}_app");
     }
 
-    private static Process StartServer(string dll, string connection, string redis, int grpcPort, IReadOnlyDictionary<string, string> settings)
+    private static Process StartServer(string dll, string connection, string redis, int grpcPort, IReadOnlyDictionary<string, string> settings, Action<string>? serverOutput)
     {
         var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.Environment["ASTQ__Postgres__ConnectionString"] = connection;
@@ -98,7 +121,7 @@ public sealed class BenchHost : IAsyncDisposable
         start.Environment["ASTQ__Server__GrpcUrl"] = $"http://127.0.0.1:{grpcPort}";
         start.Environment["ASTQ__Server__HttpUrl"] = $"http://127.0.0.1:{FreePort()}";
         start.Environment["ASTQ__Auth__SigningKey"] = Convert.ToBase64String([.. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray(), .. Guid.NewGuid().ToByteArray()]);
-        start.Environment["ASTQ__Logging__MinimumLevel"] = "Warning";
+        start.Environment["ASTQ__Logging__MinimumLevel"] = Environment.GetEnvironmentVariable("BENCH_SERVER_LOG") ?? "Warning";
         // The benchmarks make more calls than a free user's hourly and monthly query budgets allow.
         start.Environment["ASTQ__RateLimits__QueryPerHourFree"] = "1000000";
         start.Environment["ASTQ__Plans__Free__Queries"] = "0";
@@ -108,7 +131,7 @@ public sealed class BenchHost : IAsyncDisposable
             start.Environment["ASTQ__" + key] = value;
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) serverOutput?.Invoke(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,5 +1,5 @@
 # loadtests/Common/bench.sh: sourced by the bench scripts of the benchmarks that drive the server
-# over gRPC (QueryBench, AskBench). `run_bench PROJECT.csproj [ARGS...]` builds src/Server and the
+# over gRPC (QueryBench, AskBench, Ingestion). `run_bench PROJECT.csproj [ARGS...]` builds src/Server and the
 # benchmark (Release) into $BENCH_ARTIFACTS, starts a private PostgreSQL 15 cluster (as the
 # unprivileged 'astq' user when run as root, SCRAM password logins on loopback like ./astq up) and
 # Redis on free ports, runs the benchmark with ARGS, and removes both afterwards.
@@ -48,6 +48,7 @@ run_bench() {
   BENCH_PG="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=bench;Database=postgres" \
   BENCH_REDIS="127.0.0.1:$redis_port" \
   BENCH_SERVER_DLL="$art/bin/AstralytiQ.Server/release/AstralytiQ.Server.dll" \
+  BENCH_PSQL="$pg_bin/psql" \
     dotnet "$art/bin/$name/release/$name.dll" "$@"
 }
 

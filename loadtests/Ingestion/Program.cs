@@ -7,16 +7,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using AstralytiQ.Api.V1;
+using AstralytiQ.LoadTests;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
 using Npgsql;
 
-var rows = ArgInt("--rows", 1_000_000);
-var rounds = ArgInt("--rounds", 2);
-var adminConnection = Environment.GetEnvironmentVariable("BENCH_PG") ?? throw new InvalidOperationException("BENCH_PG is not set; run loadtests/Ingestion/bench");
-var redis = Environment.GetEnvironmentVariable("BENCH_REDIS") ?? throw new InvalidOperationException("BENCH_REDIS is not set");
-var serverDll = Environment.GetEnvironmentVariable("BENCH_SERVER_DLL") ?? throw new InvalidOperationException("BENCH_SERVER_DLL is not set");
+var rows = BenchArguments.Int(args, "--rows", 1_000_000);
+var rounds = BenchArguments.Int(args, "--rounds", 2);
 var psql = Environment.GetEnvironmentVariable("BENCH_PSQL") ?? "psql";
 var work = Directory.CreateTempSubdirectory("astq-ingest-bench-").FullName;
 var csvPath = Path.Combine(work, "bench.csv");
@@ -25,45 +22,35 @@ Console.WriteLine($"Generating {rows:N0} rows x 10 columns...");
 var size = Generate(csvPath, rows);
 Console.WriteLine($"  {csvPath}: {size / 1048576.0:0.0} MiB");
 
-// A database and application role of the benchmark's own (not a superuser: RLS applies as in production).
-var database = "astq_bench_" + Guid.NewGuid().ToString("N")[..8];
-var password = Guid.NewGuid().ToString("N");
-await Exec(adminConnection, $"CREATE ROLE {database}_app LOGIN CREATEROLE PASSWORD '{password}'");
-await Exec(adminConnection, $"CREATE DATABASE {database} OWNER {database}_app");
-var admin = new NpgsqlConnectionStringBuilder(adminConnection);
-var appConnection = new NpgsqlConnectionStringBuilder { Host = admin.Host, Port = admin.Port, Database = database, Username = database + "_app", Password = password }.ConnectionString;
-var grpcPort = FreePort();
-var server = StartServer(serverDll, appConnection, redis, grpcPort, work);
 try
 {
-    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-    var identity = new IdentityService.IdentityServiceClient(channel);
-    SignUpResponse signUp = null!;
-    for (var attempt = 0; ; attempt++)
+    var settings = new Dictionary<string, string>
     {
-        try
+        ["Datasets__SpoolDirectory"] = Path.Combine(work, "spool"),
+        ["Plans__Free__RowsIngested"] = "0",
+        ["Plans__Free__StorageBytes"] = "0",
+    };
+    // With BENCH_SERVER_LOG=Information, the server's own account of each job (phases and timings).
+    await using var host = await BenchHost.StartAsync("ingest", settings, line =>
+    {
+        if (line.Contains("Published", StringComparison.Ordinal) || line.Contains("reading the file twice", StringComparison.Ordinal))
         {
-            signUp = await identity.SignUpAsync(new SignUpRequest { TenantName = "Bench", Email = $"bench-{Guid.NewGuid():N}@example.com", Password = "correct horse battery staple", DisplayName = "Bench" });
-            break;
+            Console.WriteLine("  server: " + line[..Math.Min(line.Length, 400)]);
         }
-        catch (RpcException) when (attempt < 120 && !server.HasExited)
-        {
-            await Task.Delay(500);
-        }
-    }
-    var headers = new Metadata { { "authorization", "Bearer " + signUp.Tokens.AccessToken } };
-    var datasets = new DatasetService.DatasetServiceClient(channel);
-    var jobs = new JobService.JobServiceClient(channel);
-    Console.WriteLine($"Server pid {server.Id}, peak RSS after start {PeakRss(server) / 1048576.0:0} MiB");
+    });
+    var tenant = await host.SignUpAsync();
+    var datasets = new DatasetService.DatasetServiceClient(host.Channel);
+    var jobs = new JobService.JobServiceClient(host.Channel);
+    Console.WriteLine($"Server pid {host.ServerProcessId}, peak RSS after start {host.PeakRssBytes / 1048576.0:0} MiB");
 
     var copyTimes = new List<double>();
     var apiTimes = new List<double>();
     for (var round = 1; round <= rounds; round++)
     {
-        var copy = await PsqlCopyAsync(psql, appConnection, csvPath, round);
+        var copy = await PsqlCopyAsync(psql, host.AppConnection, csvPath, round);
         copyTimes.Add(copy);
         Console.WriteLine($"round {round}: psql \\copy          {copy,7:0.00} s  {rows / copy,10:N0} rows/s");
-        var (api, profile) = await UploadAsync(datasets, jobs, headers, csvPath, round);
+        var (api, profile) = await UploadAsync(datasets, jobs, tenant.Headers, csvPath, round);
         apiTimes.Add(api);
         Console.WriteLine($"round {round}: gRPC upload→profile {api,7:0.00} s  {rows / api,10:N0} rows/s  (ratio {api / copy:0.00}; profile: {profile.RowCount:N0} rows, {profile.Columns.Count} columns, quality {profile.QualityScore:0.00})");
     }
@@ -74,16 +61,10 @@ try
     Console.WriteLine($"psql \\copy        best {bestCopy:0.00} s ({rows / bestCopy:N0} rows/s), all: {string.Join(", ", copyTimes.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture)))}");
     Console.WriteLine($"gRPC end to end   best {bestApi:0.00} s ({rows / bestApi:N0} rows/s), all: {string.Join(", ", apiTimes.Select(t => t.ToString("0.00", CultureInfo.InvariantCulture)))}");
     Console.WriteLine($"ratio (best/best) {bestApi / bestCopy:0.00}   target <= 1.50");
-    Console.WriteLine($"server peak RSS (VmHWM) {PeakRss(server) / 1048576.0:0} MiB");
+    Console.WriteLine($"server peak RSS (VmHWM) {host.PeakRssBytes / 1048576.0:0} MiB");
 }
 finally
 {
-    server.Kill(entireProcessTree: true);
-    await server.WaitForExitAsync();
-    NpgsqlConnection.ClearAllPools();
-    await Exec(adminConnection, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-    await Exec(adminConnection, $"DO $$DECLARE r text; BEGIN FOR r IN SELECT quote_ident(rolname) FROM pg_roles WHERE rolname LIKE 'tr\\_%' AND pg_has_role('{database}_app', oid, 'MEMBER') LOOP EXECUTE 'DROP ROLE ' || r; END LOOP; END$$");
-    await Exec(adminConnection, $"DROP ROLE IF EXISTS {database}_app");
     Directory.Delete(work, recursive: true);
 }
 
@@ -174,63 +155,10 @@ static long Generate(string path, int rows)
 
 static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
-static Process StartServer(string dll, string connection, string redis, int grpcPort, string work)
-{
-    var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
-    start.Environment["ASTQ__Postgres__ConnectionString"] = connection;
-    start.Environment["ASTQ__Redis__Endpoint"] = redis;
-    start.Environment["ASTQ__Server__GrpcUrl"] = $"http://127.0.0.1:{grpcPort}";
-    start.Environment["ASTQ__Server__HttpUrl"] = $"http://127.0.0.1:{FreePort()}";
-    start.Environment["ASTQ__Auth__SigningKey"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).Concat(Guid.NewGuid().ToByteArray()).ToArray());
-    start.Environment["ASTQ__Logging__MinimumLevel"] = Environment.GetEnvironmentVariable("BENCH_SERVER_LOG") ?? "Warning";
-    start.Environment["ASTQ__Datasets__SpoolDirectory"] = Path.Combine(work, "spool");
-    start.Environment["ASTQ__Plans__Free__RowsIngested"] = "0";
-    start.Environment["ASTQ__Plans__Free__StorageBytes"] = "0";
-    start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-    var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, e) =>
-    {
-        // With BENCH_SERVER_LOG=Information, the server's own account of each job (phases and timings).
-        if (e.Data is { } line && (line.Contains("Published", StringComparison.Ordinal) || line.Contains("reading the file twice", StringComparison.Ordinal)))
-        {
-            Console.WriteLine("  server: " + line[..Math.Min(line.Length, 400)]);
-        }
-    };
-    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static long PeakRss(Process process)
-{
-    foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
-    {
-        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-        {
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-    }
-    return 0;
-}
-
 static async Task Exec(string connection, string sql)
 {
     await using var c = new NpgsqlConnection(connection);
     await c.OpenAsync();
     await using var command = new NpgsqlCommand(sql, c);
     await command.ExecuteNonQueryAsync();
-}
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-int ArgInt(string name, int fallback)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
 }
