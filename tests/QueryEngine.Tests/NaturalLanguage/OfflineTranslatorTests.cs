@@ -287,6 +287,21 @@ public sealed class OfflineTranslatorTests
     [InlineData("how many laptop orders were there", "SELECT count(*) FROM retail_sales WHERE product = 'Laptop'")]
     public void How_many_of_a_value_were_sold_adds_up_the_quantity(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
 
+    [Theory]
+    [InlineData("maximun price of oval diamonds", "SELECT max(price) FROM diamonds WHERE shape = 'Oval'")]
+    [InlineData("avrage carat by cut", "SELECT cut, avg(carat) FROM diamonds GROUP BY cut")]
+    public void One_typo_in_a_long_word_of_computation_still_reads_it(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Theory]
+    [InlineData("number of flights each year except 2021", "SELECT year, count(*) FROM flights WHERE NOT (year = 2021) GROUP BY year ORDER BY year ASC")]
+    [InlineData("average arrival delay in 2022 compared to 2019", "SELECT year, avg(arr_delay) FROM flights WHERE year = 2022 OR year = 2019 GROUP BY year ORDER BY year ASC")]
+    public void Excluding_a_period_negates_it_and_compared_to_sets_periods_side_by_side(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
+    [Theory]
+    [InlineData("number of orders between June 10 and August 20 2023", "SELECT count(*) FROM retail_sales WHERE order_date >= DATE '2023-06-10' AND order_date < DATE '2023-08-21'")]
+    [InlineData("revenue excluding 2021", "SELECT sum(revenue) FROM retail_sales WHERE NOT (order_date >= DATE '2021-01-01' AND order_date < DATE '2022-01-01')")]
+    public void A_day_range_takes_its_year_from_the_far_end_and_an_excluded_year_is_left_out(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
     [Fact]
     public void Phrases_report_how_each_part_of_the_question_was_read()
     {

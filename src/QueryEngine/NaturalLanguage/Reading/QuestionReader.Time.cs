@@ -40,6 +40,7 @@ internal sealed partial class QuestionReader
         }
 
         var found = new List<(int Start, int End, TimeRange? Range, Period? Loose)>();
+        var negated = new HashSet<int>();
         for (var i = 0; i < _items.Count; i++)
         {
             if (_items[i].Used)
@@ -55,7 +56,7 @@ internal sealed partial class QuestionReader
             }
 
             // "price from 2000 to 3000" is not a range of years, "revenue from January to March 2024" is one of months.
-            if (_items[i].Has(Kw.Between) && TryPeriod(i + 1, out var p1, out var afterP1) &&
+            if (_items[i].Has(Kw.Between) && (TryPeriod(i + 1, out var p1, out var afterP1) || TryMonthDay(i + 1, out p1, out afterP1)) &&
                 (Prev(i) is not { Kind: ItemKind.Column, Column.IsNumeric: true, Column.IsYear: false } || p1.Month is not null || p1.Quarter is not null || p1.Season is not null))
             {
                 var k = afterP1;
@@ -122,6 +123,13 @@ internal sealed partial class QuestionReader
                 range = new TimeRange(null, p.EndExclusive, null);
                 start = i - 1;
             }
+            else if (prevWord is not null && !prevWord.Used && prevWord.Has(Kw.Not) && prevText is not ("non" or "never"))
+            {
+                // "each year excluding 2020", "except 2021": every period but that one.
+                range = new TimeRange(p.Start, p.EndExclusive, p);
+                start = i - 1;
+                negated.Add(found.Count);
+            }
             else if (WeekOf(i, p) is { } week)
             {
                 // "the first week of March 2024": the first (or last) seven days of the period.
@@ -148,10 +156,11 @@ internal sealed partial class QuestionReader
         for (var f = 0; f < found.Count; f++)
         {
             var (start, end, range, loose) = found[f];
+            var isNegated = negated.Contains(f);
             var group = new List<(TimeRange? Range, Period? Loose)> { (range, loose) };
             var last = end;
             var versus = false;
-            while (f + 1 < found.Count && JoinedByOrAnd(last, found[f + 1].Start, out var vs) && (found[f + 1].Range?.Point is not null || found[f + 1].Loose is not null) && (range?.Point is not null || loose is not null))
+            while (!isNegated && f + 1 < found.Count && !negated.Contains(f + 1) && JoinedByOrAnd(last, found[f + 1].Start, out var vs) && (found[f + 1].Range?.Point is not null || found[f + 1].Loose is not null) && (range?.Point is not null || loose is not null))
             {
                 f++;
                 versus |= vs;
@@ -159,7 +168,7 @@ internal sealed partial class QuestionReader
                 last = found[f].End;
             }
 
-            var target = TimeTarget(start, group.Any(g => g.Loose is not null || g.Range?.Point?.Month is not null || g.Range?.Point?.Quarter is not null || g.Range?.Point?.Season is not null));
+            var target = TimeTarget(start, keepGroups: isNegated, needsMonth: group.Any(g => g.Loose is not null || g.Range?.Point?.Month is not null || g.Range?.Point?.Quarter is not null || g.Range?.Point?.Season is not null));
             if (target is null)
             {
                 continue;
@@ -176,7 +185,8 @@ internal sealed partial class QuestionReader
                 _items[k].Used = true;
             }
 
-            AddCondition(_items[Math.Max(0, start)].Start, exprs.Count == 1 ? exprs[0] : Exprs.Or(exprs));
+            var condition = exprs.Count == 1 ? exprs[0] : Exprs.Or(exprs);
+            AddCondition(_items[Math.Max(0, start)].Start, isNegated ? new UnaryExpr(UnaryOperator.Not, condition) : condition);
             if (versus)
             {
                 // "2023 vs 2022": one row per period.
@@ -308,8 +318,24 @@ internal sealed partial class QuestionReader
             return true;
         }
 
-        return YearPrepositions.Contains(text) || prev.Has(Kw.Month) || prev.Has(Kw.Quarter) || prev.Has(Kw.Between) || prev.Has(Kw.And) || prev.Has(Kw.Or)
+        return YearPrepositions.Contains(text) || prev.Has(Kw.Month) || prev.Has(Kw.Versus) || (prev.Has(Kw.Not) && text is not ("non" or "never")) || prev.Has(Kw.Quarter) || prev.Has(Kw.Between) || prev.Has(Kw.And) || prev.Has(Kw.Or)
             || prev.Has(Kw.TimeUnit) || text is "since" or "until" or "later than" or "earlier than" or "prior to" or "as of" || prev.Kind == ItemKind.Symbol;
+    }
+
+    /// <summary>"March 1" with its year written only at the other end of a range ("between March 1 and May 15 2024").</summary>
+    private bool TryMonthDay(int i, out Period period, out int end)
+    {
+        period = new Period(null, null, null, null);
+        end = i;
+        if (i + 1 >= _items.Count || _items[i].Used || !_items[i].Has(Kw.Month) || _items[i + 1].Kind != ItemKind.Number || IsYearNumber(_items[i + 1]) ||
+            _items[i + 1].Token!.Number is not { } day || day < 1 || day > 31 || day != decimal.Truncate(day))
+        {
+            return false;
+        }
+
+        period = new Period(null, null, _items[i].Get(Kw.Month)!.Number, (int)day);
+        end = i + 2 < _items.Count && _items[i + 2].Kind == ItemKind.Symbol && _items[i + 2].Text == "," ? i + 3 : i + 2;
+        return true;
     }
 
     private bool TryPeriod(int i, out Period period, out int end)
@@ -579,15 +605,18 @@ internal sealed partial class QuestionReader
     }
 
     /// <summary>The column a time expression at item <paramref name="at"/> applies to.</summary>
-    private ColumnInfo? TimeTarget(int at, bool needsMonth)
+    private ColumnInfo? TimeTarget(int at, bool needsMonth, bool keepGroups = false)
     {
+        // "each year excluding 2020": the excluded period applies to the grouped column, which stays a group.
+        bool Grouped(Item it) => keepGroups && Pos(it) is var p && p > 0 && (_items[p - 1].Has(Kw.GroupBy) || _items[p - 1].Has(Kw.Each));
+
         // A date or year column named right before the expression ("order date in 2023", "opened after 2013").
         for (var k = at - 1; k >= 0 && k >= at - 3; k--)
         {
             var it = _items[k];
             if (it.Kind == ItemKind.Column && (it.Column!.IsTemporal || it.Column.IsYear))
             {
-                it.Used = true;
+                it.Used |= !Grouped(it);
                 return it.Column;
             }
 
@@ -600,7 +629,7 @@ internal sealed partial class QuestionReader
         var mentioned = _items.FirstOrDefault(i => i.Kind == ItemKind.Column && !i.Used && (i.Column!.IsTemporal || i.Column.IsYear));
         if (mentioned is not null && !needsMonth)
         {
-            mentioned.Used = true;
+            mentioned.Used |= !Grouped(mentioned);
             return mentioned.Column;
         }
 

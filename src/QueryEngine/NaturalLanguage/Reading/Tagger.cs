@@ -201,8 +201,14 @@ internal static class Tagger
     {
         for (var i = 0; i < tokens.Count; i++)
         {
-            if (tokens[i].Kind is TokenKind.Quoted or TokenKind.Number or TokenKind.Date || !Vocabulary.Phrases.TryGetValue(tokens[i].Lower, out var phrases))
+            if (tokens[i].Kind is TokenKind.Quoted or TokenKind.Number or TokenKind.Date)
             {
+                continue;
+            }
+
+            if (!Vocabulary.Phrases.TryGetValue(tokens[i].Lower, out var phrases))
+            {
+                AddMisspelledKeyword(tokens[i], candidates);
                 continue;
             }
 
@@ -269,6 +275,31 @@ internal static class Tagger
                     Infos = kept,
                     Text = SpanText(tokens, i, i + words.Length),
                 });
+            }
+        }
+    }
+
+    /// <summary>Words of the vocabulary that carry a computation and are long enough to recognise with one typo.</summary>
+    private static readonly string[] TypoKeywords = ["average", "maximum", "minimum", "percentage", "percent", "median", "highest", "lowest", "between", "excluding", "distinct"];
+
+    /// <summary>
+    /// One typo in a long word of computation ("avrage", "maximun", "percantage"): read as the word, scored a little
+    /// below a correctly spelt keyword so that a column or value spelt the same way still wins.
+    /// </summary>
+    private static void AddMisspelledKeyword(Token token, List<Item> candidates)
+    {
+        if (token.Kind != TokenKind.Word || token.Lower.Length < 6 || Vocabulary.Filler.Contains(token.Lower))
+        {
+            return;
+        }
+
+        foreach (var word in TypoKeywords)
+        {
+            if (Math.Abs(word.Length - token.Lower.Length) <= 1 && WordForms.WithinOneEdit(token.Lower, word) &&
+                Vocabulary.Phrases.TryGetValue(word, out var phrases) && phrases.FirstOrDefault(p => p.Words.Length == 1) is { Words: not null } single)
+            {
+                candidates.Add(new Item { Kind = ItemKind.Keyword, Start = token.Index, End = token.Index + 1, Score = 0.9, Infos = single.Infos, Text = token.Text });
+                return;
             }
         }
     }
