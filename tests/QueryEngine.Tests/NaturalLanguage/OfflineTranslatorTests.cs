@@ -302,6 +302,13 @@ public sealed class OfflineTranslatorTests
     [InlineData("revenue excluding 2021", "SELECT sum(revenue) FROM retail_sales WHERE NOT (order_date >= DATE '2021-01-01' AND order_date < DATE '2022-01-01')")]
     public void A_day_range_takes_its_year_from_the_far_end_and_an_excluded_year_is_left_out(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
 
+    [Theory]
+    [InlineData("average arrival delay by route", "SELECT origin, dest, avg(arr_delay) FROM flights GROUP BY origin, dest")]
+    [InlineData("which route has the longest average delay", "SELECT origin, dest, avg(arr_delay) FROM flights GROUP BY origin, dest ORDER BY avg(arr_delay) DESC NULLS LAST LIMIT 1")]
+    [InlineData("busiest route in 2021", "SELECT origin, dest, count(*) FROM flights WHERE year = 2021 GROUP BY origin, dest ORDER BY count(*) DESC NULLS LAST LIMIT 1")]
+    [InlineData("average air time on the JFK to LAX route", "SELECT avg(air_time) FROM flights WHERE origin = 'JFK' AND dest = 'LAX'")]
+    public void A_route_is_the_origin_and_destination_together(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
     [Fact]
     public void Phrases_report_how_each_part_of_the_question_was_read()
     {

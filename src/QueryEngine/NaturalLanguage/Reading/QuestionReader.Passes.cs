@@ -1487,6 +1487,10 @@ internal sealed partial class QuestionReader
         if (!_r.Groups.Any(g => g.Column == column && g.Bucket is null))
         {
             _r.Groups.Add(new GroupSpec(column, null) { At = at });
+            if (_route is { } route && column == route.From)
+            {
+                AddGroup(route.To, at);
+            }
         }
     }
 

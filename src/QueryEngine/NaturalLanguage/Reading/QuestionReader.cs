@@ -46,6 +46,7 @@ internal sealed partial class QuestionReader
     private bool _targetViaWhich;
     private int _percentAt = -1;
     private int _percentObjectEnd = -1;
+    private (ColumnInfo From, ColumnInfo To)? _route;
 
     private QuestionReader(IReadOnlyList<Token> tokens, List<Item> items, SchemaIndex index)
     {
@@ -76,6 +77,7 @@ internal sealed partial class QuestionReader
         ImplicitOnes();
         ExtendValueLists();
         OrientColumns();
+        ReadRoutes();
         ResolveCompounds();
         RowNounNames();
         DistributeHeads();
@@ -237,6 +239,44 @@ internal sealed partial class QuestionReader
                 _items[i] = new Item { Kind = ItemKind.Column, Start = it.Start, End = it.End, Score = it.Score, Column = other, Partial = true, Text = it.Text };
             }
         }
+    }
+
+    /// <summary>
+    /// "busiest route", "average delay by route": a route is an origin and a destination together, so a route read as a
+    /// group groups both (the pair of origin- and destination-like columns of the same kind, codes before city names).
+    /// Where the question already names both ends ("the JFK to LAX route") the word only restates them.
+    /// </summary>
+    private void ReadRoutes()
+    {
+        var at = _items.FindIndex(x => x.Kind == ItemKind.Word && !x.Used && x.Token!.Lower is "route" or "routes");
+        if (at < 0)
+        {
+            return;
+        }
+
+        var fromStems = new[] { "origin", "source", "departure", "from" }.Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+        var toStems = new[] { "destination", "dest", "arrival", "to" }.Select(WordForms.Key).ToHashSet(StringComparer.Ordinal);
+        var pairs = from f in _index.Columns
+                    where f.IsText && f.Stems.Any(fromStems.Contains)
+                    let rest = f.Stems.Where(x => !fromStems.Contains(x)).ToList()
+                    from t in _index.Columns
+                    where t.IsText && t != f && t.Stems.Any(toStems.Contains) && t.Stems.Where(x => !toStems.Contains(x)).SequenceEqual(rest)
+                    orderby rest.Count, f.Ordinal
+                    select (f, t);
+        if (pairs.FirstOrDefault() is not ({ } from, { } to))
+        {
+            return;
+        }
+
+        var it = _items[at];
+        if (_items.Any(x => x.Kind == ItemKind.Value && x.Options.Any(o => o.Column == from || o.Column == to)))
+        {
+            it.Used = true;
+            return;
+        }
+
+        _route = (from, to);
+        _items[at] = new Item { Kind = ItemKind.Column, Start = it.Start, End = it.End, Score = it.Score, Column = from, Text = it.Text };
     }
 
     /// <summary>"more than an hour", "under a minute": "a"/"an" before a unit after a comparison is the number one.</summary>
