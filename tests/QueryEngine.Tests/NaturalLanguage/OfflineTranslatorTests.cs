@@ -307,6 +307,7 @@ public sealed class OfflineTranslatorTests
     [InlineData("which route has the longest average delay", "SELECT origin, dest, avg(arr_delay) FROM flights GROUP BY origin, dest ORDER BY avg(arr_delay) DESC NULLS LAST LIMIT 1")]
     [InlineData("busiest route in 2021", "SELECT origin, dest, count(*) FROM flights WHERE year = 2021 GROUP BY origin, dest ORDER BY count(*) DESC NULLS LAST LIMIT 1")]
     [InlineData("average air time on the JFK to LAX route", "SELECT avg(air_time) FROM flights WHERE origin = 'JFK' AND dest = 'LAX'")]
+    [InlineData("busiest route out of Dallas", "SELECT dest, count(*) FROM flights WHERE origin_city = 'Dallas' GROUP BY dest ORDER BY count(*) DESC NULLS LAST LIMIT 1")]
     public void A_route_is_the_origin_and_destination_together(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
 
     [Fact]

@@ -269,14 +269,42 @@ internal sealed partial class QuestionReader
         }
 
         var it = _items[at];
-        if (_items.Any(x => x.Kind == ItemKind.Value && x.Options.Any(o => o.Column == from || o.Column == to)))
+        bool IsEnd(ColumnInfo c) => c.IsText && (c.Stems.Any(fromStems.Contains) || c.Stems.Any(toStems.Contains));
+        if (_items.Any(x => x.Kind == ItemKind.Column && IsEnd(x.Column!)))
+        {
+            // "which routes are the longest? show origin and destination": the ends are asked for by name; leave it.
+            return;
+        }
+
+        var ends = _items.Where(x => x.Kind == ItemKind.Value && x.Options.Any(o => IsEnd(o.Column))).ToList();
+        if (ends.Count >= 2)
         {
             it.Used = true;
             return;
         }
 
-        _route = (from, to);
-        _items[at] = new Item { Kind = ItemKind.Column, Start = it.Start, End = it.End, Score = it.Score, Column = from, Text = it.Text };
+        ColumnInfo group = from;
+        if (ends.Count == 1)
+        {
+            // "the busiest route out of Chicago": one end is given, so the route is the other end.
+            var start = ends[0].Start;
+            var before = start > 0 ? _tokens[start - 1].Lower : string.Empty;
+            before = before == "of" && start > 1 && _tokens[start - 2].Lower == "out" ? "out" : before;
+            if (before is "from" or "out" or "leaving" or "departing")
+            {
+                group = to;
+            }
+            else if (before is not ("to" or "into" or "in" or "for"))
+            {
+                return;
+            }
+        }
+        else
+        {
+            _route = (from, to);
+        }
+
+        _items[at] = new Item { Kind = ItemKind.Column, Start = it.Start, End = it.End, Score = it.Score, Column = group, Text = it.Text };
     }
 
     /// <summary>"more than an hour", "under a minute": "a"/"an" before a unit after a comparison is the number one.</summary>
