@@ -258,6 +258,11 @@ public sealed class OfflineTranslatorTests
     public void A_percent_sign_on_its_own_reads_as_percent(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
 
     [Theory]
+    [InlineData("what percent of corporate orders use express shipping", "SELECT 100.0 * count(*) FILTER (WHERE ship_mode = 'Express') / count(*) FROM retail_sales WHERE customer_segment = 'Corporate'")]
+    [InlineData("percentage of texas orders paid by cash", "SELECT 100.0 * count(*) FILTER (WHERE payment_method = 'Cash') / count(*) FROM retail_sales WHERE state = 'Texas'")]
+    public void Without_an_auxiliary_the_base_of_a_percentage_ends_at_its_row_noun(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Theory]
     [InlineData("average raiting by category", "SELECT category, avg(customer_rating) FROM retail_sales GROUP BY category")]
     [InlineData("avg discount by custmer segment", "SELECT customer_segment, avg(discount) FROM retail_sales GROUP BY customer_segment")]
     public void A_typo_of_a_name_word_links_where_the_stems_are_too_short_to_compare(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);

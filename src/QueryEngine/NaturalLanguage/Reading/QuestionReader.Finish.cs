@@ -920,7 +920,7 @@ internal sealed partial class QuestionReader
         var percent = r.Measures.FirstOrDefault(m => m.Agg == AggKind.Percent);
         if (percent is not null)
         {
-            var verbAt = FirstVerbAfter(_percentObjectEnd);
+            var verbAt = FirstVerbAfter(_percentObjectEnd, rowShare: percent.Of is null);
             bool IsTime(PlanCondition c) => c.Columns.Any(n => _index.Find(n) is { } col && (col.IsTemporal || col.IsYear || col.IsMonth));
             var after = _conditions.Where(c => c.At >= verbAt).ToList();
 
@@ -1120,13 +1120,22 @@ internal sealed partial class QuestionReader
         return result;
     }
 
-    private int FirstVerbAfter(int tokenIndex)
+    private int FirstVerbAfter(int tokenIndex, bool rowShare = false)
     {
         for (var t = Math.Max(0, tokenIndex); t < _tokens.Count; t++)
         {
             if (_tokens[t].Lower is "were" or "was" or "are" or "is" or "had" or "have" or "has" or "got" or "get" or "that" or "which" or "who" or "did" or "do" or "does" or "being")
             {
                 return t;
+            }
+        }
+
+        // "what percent of online orders use same day shipping": with no auxiliary, the object ends at its row noun.
+        for (var t = Math.Max(0, tokenIndex); rowShare && t < _tokens.Count && t < tokenIndex + 4; t++)
+        {
+            if (_index.RowNounWords.Contains(_tokens[t].Lower) || _index.RowNounWords.Contains(_tokens[t].Stem))
+            {
+                return t + 1;
             }
         }
 
