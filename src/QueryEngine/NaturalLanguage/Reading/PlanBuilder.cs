@@ -92,6 +92,7 @@ internal static class PlanBuilder
             "year" => (new ExtractExpr("year", col), "year"),
             TimeUnits.MonthOfYear => (new ExtractExpr("month", col), "month"),
             TimeUnits.QuarterOfYear => (new ExtractExpr("quarter", col), "quarter"),
+            TimeUnits.DayOfWeek => (Exprs.Call("to_char", col, Exprs.Str("FMDay")), "weekday"),
             "day" => (g.Column.Kind == ColumnKind.Date ? col : new CastExpr(col, new TypeName("date")), "day"),
             _ => (new CastExpr(Exprs.Call("date_trunc", Exprs.Str(g.Bucket), col), new TypeName("date")), g.Bucket),
         };
@@ -235,12 +236,18 @@ internal static class PlanBuilder
 
         foreach (var key in plan.GroupBy.Where(k => IsTimeKey(k, index)))
         {
-            plan.OrderBy.Add(new OrderItem(key, SortDirection.Ascending));
+            // Day names read Monday to Sunday (ISO), not alphabetically.
+            plan.OrderBy.Add(new OrderItem(IsDayName(key) is { } date ? Exprs.Call("min", new ExtractExpr("isodow", date)) : key, SortDirection.Ascending));
         }
     }
 
+    /// <summary>The date column of a day-name key (<c>to_char(d, 'FMDay')</c>); null for any other key.</summary>
+    private static Expr? IsDayName(Expr e) =>
+        e is FunctionCall { Args.Count: 2 } f && f.Name.Last.Normalized == "to_char" && f.Args[1] is StringLiteral { Value: "FMDay" } ? f.Args[0] : null;
+
     private static bool IsTimeKey(Expr e, SchemaIndex index) => e switch
     {
+        FunctionCall when IsDayName(e) is not null => true,
         ExtractExpr => true,
         CastExpr { Operand: FunctionCall f } => f.Name.Last.Normalized == "date_trunc",
         ColumnRef cr => index.Find(cr.Name.Last.Name) is { } c && (c.IsTemporal || c.IsYear || c.IsMonth || IsClockNumber(c)),

@@ -925,7 +925,9 @@ internal sealed partial class QuestionReader
             var after = _conditions.Where(c => c.At >= verbAt).ToList();
 
             // "the share of flights cancelled in 2022": the period scopes the share, the rest is what is shared.
-            var scope = after.Any(c => !IsTime(c.Condition)) ? after.Where(c => IsTime(c.Condition)).ToList() : [];
+            // "share of revenue by category in 2023": with groups and only a period, the period scopes each group's share.
+            var scope = after.Any(c => !IsTime(c.Condition)) || (r.Groups.Count > 0 && after.Count > 0 && !r.Groups.Any(g => g.Bucket is not null || g.Column.IsTemporal || g.Column.IsYear || g.Column.IsMonth))
+                ? after.Where(c => IsTime(c.Condition)).ToList() : [];
             var filter = after.Except(scope).Select(c => c.Condition.Expr).ToList();
             foreach (var c in _conditions.Where(c => c.At < verbAt).Concat(scope))
             {
@@ -935,6 +937,25 @@ internal sealed partial class QuestionReader
             if (filter.Count > 0)
             {
                 r.Measures[r.Measures.IndexOf(percent)] = percent with { Filter = Exprs.And(filter) };
+            }
+            else if (r.Groups.Count > 0)
+            {
+                // "share of revenue by channel", "what percentage of orders come from each region": each group's part of
+                // the total over the (filtered) table, largest share first unless the groups are periods or an order was asked.
+                var share = percent with { Share = true };
+                r.Measures[r.Measures.IndexOf(percent)] = share;
+                for (var o = 0; o < r.Order.Count; o++)
+                {
+                    if (r.Order[o].Measure == percent)
+                    {
+                        r.Order[o] = r.Order[o] with { Measure = share };
+                    }
+                }
+
+                if (r.Order.Count == 0 && !r.Groups.Any(g => g.Bucket is not null || g.Column.IsTemporal || g.Column.IsYear || g.Column.IsMonth))
+                {
+                    r.Order.Add(new OrderSpec(share, null, true));
+                }
             }
             else
             {

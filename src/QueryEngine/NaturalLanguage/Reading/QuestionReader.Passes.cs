@@ -1505,8 +1505,17 @@ internal sealed partial class QuestionReader
         {
             "month" or TimeUnits.MonthOfYear => _index.Columns.FirstOrDefault(c => c.IsMonth),
             "year" => _index.Columns.Where(c => c.IsYear).OrderBy(c => c.Stems.Count).FirstOrDefault(),
+            TimeUnits.DayOfWeek => _index.Columns.FirstOrDefault(c => c.Kind == ColumnKind.Integer && c.MinNumber >= 0 && c.MaxNumber <= 7 &&
+                c.Stems.Count >= 2 && c.Stems[^1] == WordForms.Key("week") && c.Stems.Contains(WordForms.Key("day"))),
             _ => null,
         };
+        if (unit == TimeUnits.DayOfWeek && direct is not null)
+        {
+            // "flights per day of week": the data's own day-of-week number.
+            AddGroup(direct, at);
+            return true;
+        }
+
         if (direct is not null && _index.DateColumns.FirstOrDefault() is null)
         {
             AddGroup(direct, at);

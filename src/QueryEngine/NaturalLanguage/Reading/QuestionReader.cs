@@ -89,6 +89,7 @@ internal sealed partial class QuestionReader
         PresencePass();
         PatternPass();
         ValuePass();
+        RatioPass();
         MeasurePass();
         GroupPass();
         OrderPass();

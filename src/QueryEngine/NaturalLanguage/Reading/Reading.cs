@@ -14,6 +14,7 @@ internal enum AggKind
     Median,
     Percent,
     Rate,
+    Ratio,
 }
 
 /// <summary>A measure: an aggregate over a column (or over rows for counts).</summary>
@@ -24,6 +25,21 @@ internal sealed record MeasureSpec(AggKind Agg, ColumnInfo? Column)
 
     /// <summary>For percentages of a sum: the summed column (null counts rows).</summary>
     public ColumnInfo? Of { get; init; }
+
+    /// <summary>
+    /// For percentages with no condition over groups: each group's share of the total over the (filtered) table
+    /// ("share of revenue by channel": <c>100.0 * sum(revenue) / sum(sum(revenue)) OVER ()</c>).
+    /// </summary>
+    public bool Share { get; init; }
+
+    /// <summary>For ratios: the denominator column ("price per carat": <c>avg(price / carat)</c>).</summary>
+    public ColumnInfo? Per { get; init; }
+
+    /// <summary>For ratios: a ratio of sums rather than an average of row ratios ("profit margin": <c>sum(profit) / sum(revenue)</c>).</summary>
+    public bool RatioOfSums { get; init; }
+
+    /// <summary>For ratios of sums: shown as a percentage ("margin %").</summary>
+    public bool AsPercent { get; init; }
 
     /// <summary>Token index where the phrase that produced it starts.</summary>
     public int At { get; init; } = -1;
@@ -41,6 +57,14 @@ internal sealed record MeasureSpec(AggKind Agg, ColumnInfo? Column)
                 return Exprs.Call("avg", new CaseExpr(null, [new WhenClause(Exprs.Col(Column!.Name), new NumericLiteral("1.0"))], new NumericLiteral(0)));
             case AggKind.Median:
                 return new FunctionCall(QualifiedName.Of("percentile_cont"), [new NumericLiteral("0.5")]) { WithinGroup = [new OrderItem(Exprs.Col(Column!.Name))] };
+            case AggKind.Ratio:
+                return RatioExpr();
+            case AggKind.Percent when Share:
+                Expr part = Of is null ? Exprs.CountStar() : Exprs.Call("sum", Exprs.Col(Of.Name));
+                Expr whole = Of is null
+                    ? Exprs.Call("sum", Exprs.CountStar()) with { Over = new WindowSpec() }
+                    : Exprs.Call("sum", Exprs.Call("sum", Exprs.Col(Of.Name))) with { Over = new WindowSpec() };
+                return new BinaryExpr(BinaryOperator.Divide, new BinaryExpr(BinaryOperator.Multiply, new NumericLiteral("100.0"), part), whole);
             case AggKind.Percent:
                 Expr numerator = Of is null
                     ? Exprs.CountStar() with { Filter = Filter }
@@ -53,8 +77,24 @@ internal sealed record MeasureSpec(AggKind Agg, ColumnInfo? Column)
         }
     }
 
+    private Expr RatioExpr()
+    {
+        var top = Exprs.Col(Column!.Name);
+        var bottom = Exprs.Col(Per!.Name);
+        if (!RatioOfSums)
+        {
+            // Rows whose denominator is zero have no ratio: nullif keeps them out of the average instead of failing.
+            return Exprs.Call("avg", new BinaryExpr(BinaryOperator.Divide, top, Exprs.Call("nullif", bottom, new NumericLiteral(0))));
+        }
+
+        Expr ratio = new BinaryExpr(BinaryOperator.Divide, Exprs.Call("sum", top), Exprs.Call("nullif", Exprs.Call("sum", bottom), new NumericLiteral(0)));
+        return AsPercent ? new BinaryExpr(BinaryOperator.Multiply, new NumericLiteral("100.0"), ratio) : ratio;
+    }
+
     public string Alias => Agg switch
     {
+        AggKind.Ratio => Column!.Name + "_per_" + Per!.Name,
+        AggKind.Percent when Share => "share",
         AggKind.Count => "count",
         AggKind.CountDistinct => "distinct_" + Column!.Name,
         AggKind.Sum => "total_" + Column!.Name,

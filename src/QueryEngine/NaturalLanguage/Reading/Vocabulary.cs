@@ -296,6 +296,10 @@ internal static class Vocabulary
         Add(new(Kw.TimeAdjective, Unit: TimeUnits.QuarterOfYear), "by quarter of the year", "by quarter of year", "per quarter of the year", "each quarter of the year");
         Add(new(Kw.TimeAdjective, Unit: "quarter"), "quarterly", "each quarter", "every quarter", "per quarter", "by quarter");
         Add(new(Kw.TimeAdjective, Unit: "week"), "weekly", "each week", "every week", "per week", "by week");
+        Add(new(Kw.TimeUnit, Unit: TimeUnits.DayOfWeek), "day of the week", "day of week", "days of the week", "days of week");
+        Add(new(Kw.TimeAdjective, Unit: TimeUnits.DayOfWeek), "by day of the week", "by day of week", "per day of the week", "per day of week", "for each day of the week",
+            "each day of the week", "by weekday", "per weekday", "for each weekday", "each weekday", "which weekday", "what weekday", "which day of the week",
+            "what day of the week", "which day of week", "what day of week", "by days of the week");
         Add(new(Kw.TimeAdjective, Unit: "day"), "daily", "each day", "every day", "per day", "by day", "day by day");
         string[][] months =
         [
@@ -354,4 +358,7 @@ internal static class TimeUnits
 
     /// <summary>Quarter numbers pooled over the years ("by quarter of the year").</summary>
     public const string QuarterOfYear = "quarter of year";
+
+    /// <summary>Days of the week pooled over the weeks ("orders per day of week"): the day's name, Monday first.</summary>
+    public const string DayOfWeek = "day of week";
 }
