@@ -72,4 +72,8 @@ public sealed class AnalyticReadingTests
     [InlineData("flights per day of week", "SELECT day_of_week, count(*) FROM flights GROUP BY day_of_week")]
     [InlineData("which day of the week has the highest average departure delay", "SELECT day_of_week, avg(dep_delay) FROM flights GROUP BY day_of_week ORDER BY avg(dep_delay) DESC NULLS LAST LIMIT 1")]
     public void Day_of_week_uses_the_datas_own_day_of_week_number_where_it_has_one(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
+    [Fact]
+    public void Basket_size_is_the_quantity_of_an_order_an_analysts_synonym_in_the_sample_manifest() =>
+        Expect(SampleDatasets.Retail, "what is the average basket size", "SELECT avg(quantity) FROM retail_sales");
 }
