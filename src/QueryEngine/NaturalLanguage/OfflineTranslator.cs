@@ -137,6 +137,12 @@ public sealed class OfflineTranslator(QueryPolicy? policy = null) : INlTranslato
             return Refuse($"Too many words I could not place ({Quote(reading.Unplaced)}); rephrase with column names or values from {reading.Index.Table}.", reading.Unplaced.ToArray(), Suggest(reading));
         }
 
+        if (plan.Having.Count > 0 && plan.GroupBy.Count == 0 && !plan.CountGroups)
+        {
+            // A condition on groups with nothing grouped would answer over the whole table (a row count, not a count of groups).
+            return Refuse("I read a condition on groups (such as \"more than 15 orders\") but not what is grouped; name it, for example \"customers with more than 15 orders\".", reading.Unplaced.ToArray(), Suggest(reading));
+        }
+
         var query = plan.ToQuery();
         var catalog = new TableCatalog([reading.Index.Schema.Table]);
         var prepared = SafeSql.Prepare(query, catalog, _policy);

@@ -76,4 +76,30 @@ public sealed class AnalyticReadingTests
     [Fact]
     public void Basket_size_is_the_quantity_of_an_order_an_analysts_synonym_in_the_sample_manifest() =>
         Expect(SampleDatasets.Retail, "what is the average basket size", "SELECT avg(quantity) FROM retail_sales");
+
+    [Theory]
+    [InlineData("how many customers placed more than 15 orders", "SELECT count(*) FROM (SELECT customer_id FROM retail_sales GROUP BY customer_id HAVING count(*) > 15) t")]
+    [InlineData("how many stores have revenue above 1 million", "SELECT count(*) FROM (SELECT store FROM retail_sales GROUP BY store HAVING sum(revenue) > 1000000) t")]
+    public void A_count_of_groups_past_a_threshold_counts_the_groups_not_the_rows(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
+
+    [Fact]
+    public void A_count_of_carriers_past_a_number_of_flights_is_a_count_of_groups() =>
+        Expect(SampleDatasets.Flights, "number of carriers with more than 5000 flights",
+            "SELECT count(*) FROM (SELECT carrier FROM flights GROUP BY carrier HAVING count(*) > 5000) t");
+
+    [Fact]
+    public void A_count_of_groups_passes_the_projects_own_parser_and_validator()
+    {
+        var t = OfflineTranslatorTests.Ask("how many customers placed more than 15 orders", SampleDatasets.Retail);
+        Assert.True(t.Succeeded, t.Refusal?.Message);
+        // Rendered, parsed back and prepared again (SafeSql.Prepare runs the policy validator): the same canonical query.
+        var sql = AstralytiQ.QueryEngine.Sql.SqlRenderer.Render(t.Query!);
+        Assert.Equal(SampleDatasets.Canonical(sql, SampleDatasets.Retail), SampleDatasets.Canonical(t.Query!, SampleDatasets.Retail));
+    }
+
+    [Fact]
+    public void A_row_level_comparison_under_how_many_orders_is_still_a_where()
+    {
+        Expect(SampleDatasets.Retail, "how many orders have revenue above 1000", "SELECT count(*) FROM retail_sales WHERE revenue > 1000");
+    }
 }

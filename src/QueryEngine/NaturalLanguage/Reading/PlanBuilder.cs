@@ -7,7 +7,7 @@ internal static class PlanBuilder
 {
     public static QueryPlan Build(QuestionReading r)
     {
-        var plan = new QueryPlan { Table = r.Index.Table, Distinct = r.Distinct, Limit = r.Limit };
+        var plan = new QueryPlan { Table = r.Index.Table, Distinct = r.Distinct, Limit = r.Limit, CountGroups = r.CountGroups };
         plan.Where.AddRange(r.Where.SelectMany(Split));
         plan.Having.AddRange(r.Having);
         var keys = r.Groups.OrderBy(g => g.At < 0 ? int.MaxValue : g.At).ToList();

@@ -50,8 +50,15 @@ internal sealed class QueryPlan
 
     public int? Limit { get; set; }
 
+    /// <summary>
+    /// The answer counts the groups that pass the HAVING: <c>SELECT count(*) FROM (SELECT key FROM t GROUP BY key HAVING ...) t</c>
+    /// ("how many customers placed more than 15 orders").
+    /// </summary>
+    public bool CountGroups { get; set; }
+
     public QueryPlan Clone() => new()
     {
+        CountGroups = CountGroups,
         Table = Table,
         Select = [.. Select],
         Star = Star,
@@ -76,6 +83,17 @@ internal sealed class QueryPlan
             GroupBy = [.. GroupBy],
             Having = Exprs.And(Having.Select(h => h.Expr)),
         };
+        if (CountGroups)
+        {
+            // The groups alone, then their number; ordering and limits mean nothing to one count.
+            var groups = new Query(core);
+            var outer = new SelectCore([new ExpressionItem(Exprs.CountStar(), new Identifier("count", true))])
+            {
+                From = [new DerivedTable(groups, new TableAlias(new Identifier("t", true)))],
+            };
+            return new Query(outer);
+        }
+
         return new Query(core)
         {
             OrderBy = [.. OrderBy],

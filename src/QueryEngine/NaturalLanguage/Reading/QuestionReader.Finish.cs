@@ -904,7 +904,16 @@ internal sealed partial class QuestionReader
             r.Projection.Clear();
         }
 
-        if (r.Having.Count > 0 && r.Measures.Count == 0 && !_havingOnly)
+        // "how many customers placed more than 15 orders": the count is of the groups that pass the HAVING, not of rows.
+        if (r.Having.Count > 0 && r.Groups.Count == 0 && r.Measures.Count == 1 && r.Measures[0] is { Agg: AggKind.CountDistinct, Column: { } counted } &&
+            (counted.IsText || counted.IsIdentifier) && !_havingOnly)
+        {
+            r.Measures.Clear();
+            AddGroup(counted, -1);
+            r.CountGroups = true;
+        }
+
+        if (r.Having.Count > 0 && r.Measures.Count == 0 && !_havingOnly && !r.CountGroups)
         {
             foreach (var h in r.Having)
             {

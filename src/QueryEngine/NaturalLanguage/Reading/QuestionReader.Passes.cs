@@ -134,6 +134,12 @@ internal sealed partial class QuestionReader
             having = new MeasureSpec(AggKind.Sum, target);
         }
 
+        if (having is null && target is not null && target.IsNumeric && !target.IsIdentifier && target.Stems.Any(AdditiveWords.Contains) && CountedGroup(i) is { } counted && counted != target)
+        {
+            // "how many stores have revenue above 1 million": a store's revenue is its total, so the count is of stores past it.
+            having = new MeasureSpec(AggKind.Sum, target);
+        }
+
         if (having is null && target!.IsTemporal)
         {
             // A plain number against a date column is not a comparison this reader can make; leave the number unplaced.
@@ -153,6 +159,26 @@ internal sealed partial class QuestionReader
         }
 
         AddCondition(k.Start, Exprs.Cmp(op, Exprs.Col(target!.Name), Exprs.Num(value)));
+    }
+
+    /// <summary>
+    /// The groupable text column a leading "how many" / "number of" counts ("how many stores ...", "number of carriers ..."),
+    /// when it comes before the comparison at <paramref name="before"/>; null otherwise.
+    /// </summary>
+    private ColumnInfo? CountedGroup(int before)
+    {
+        for (var j = 0; j < before - 1; j++)
+        {
+            if (!(_items[j].Has(Kw.HowMany) || _items[j].Has(Kw.CountOf)))
+            {
+                continue;
+            }
+
+            var next = _items[j + 1];
+            return next.Kind == ItemKind.Column && next.Column!.IsText && Groupable(next.Column) && !IsRowLevel(next.Column) ? next.Column : null;
+        }
+
+        return null;
     }
 
     private bool IsUnitWord(Item it) =>

@@ -143,6 +143,9 @@ internal sealed class QuestionReading
 
     public int? Limit { get; set; }
 
+    /// <summary>The answer is the number of groups that pass the HAVING ("how many customers placed more than 15 orders").</summary>
+    public bool CountGroups { get; set; }
+
     /// <summary>Content words no pass could place.</summary>
     public List<string> Unplaced { get; } = [];
 
@@ -168,10 +171,10 @@ internal sealed class QuestionReading
     /// <summary>The only measure is the row count added because groups had nothing to compute.</summary>
     public bool DefaultCount { get; set; }
 
-    public bool HasTarget => Measures.Count > 0 || Projection.Count > 0 || Star;
+    public bool HasTarget => Measures.Count > 0 || Projection.Count > 0 || Star || CountGroups;
 
     /// <summary>The question names what to compute or show itself (a follow-up fragment does not).</summary>
-    public bool HasOwnTarget => (Measures.Count > 0 && !DefaultCount) || Projection.Count > 0 || (Star && StarAsked);
+    public bool HasOwnTarget => CountGroups || (Measures.Count > 0 && !DefaultCount) || Projection.Count > 0 || (Star && StarAsked);
 
     /// <summary>The rows themselves were asked for ("orders without a store", "all information").</summary>
     public bool StarAsked { get; set; }
