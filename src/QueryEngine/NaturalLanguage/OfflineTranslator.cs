@@ -84,7 +84,7 @@ public sealed class OfflineTranslator(QueryPolicy? policy = null) : INlTranslato
         }
 
         var filtered = previous.Where.SelectMany(w => w.Columns).ToHashSet(StringComparer.Ordinal);
-        var reading = QuestionReader.Read(question, SchemaIndex.For(dataset), filtered);
+        var reading = QuestionReader.Read(question, SchemaIndex.For(dataset), filtered, ComparedColumn(previous));
         var fragment = !reading.HasOwnTarget;
         if (!reading.FollowUpCue && !fragment)
         {
@@ -98,6 +98,18 @@ public sealed class OfflineTranslator(QueryPolicy? policy = null) : INlTranslato
 
         var plan = PlanBuilder.Merge(previous, reading);
         return Finish(reading, plan, followUp: true);
+    }
+
+    /// <summary>The one column the previous answer's WHERE compares with a number (<c>price &gt; 5000</c>); null when none or several.</summary>
+    private static string? ComparedColumn(QueryPlan previous)
+    {
+        var columns = previous.Where
+            .Where(w => w.Expr is BinaryExpr { Operator: BinaryOperator.Greater or BinaryOperator.GreaterOrEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual } b &&
+                b.Left is ColumnRef && b.Right is NumericLiteral or UnaryExpr { Operand: NumericLiteral })
+            .SelectMany(w => w.Columns)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return columns.Count == 1 ? columns[0] : null;
     }
 
     private NlTranslation Finish(QuestionReading reading, QueryPlan plan, bool followUp)

@@ -103,4 +103,21 @@ public sealed class FollowUpTests
             SampleDatasets.Canonical("SELECT region, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2022-01-01' AND order_date < DATE '2023-01-01' GROUP BY region", SampleDatasets.Retail),
             SampleDatasets.Canonical(second.Query!, SampleDatasets.Retail));
     }
+
+    [Theory]
+    [InlineData("what about under 1000?", "SELECT count(*) FROM diamonds WHERE price < 1000")]
+    [InlineData("and over 10000?", "SELECT count(*) FROM diamonds WHERE price > 10000")]
+    [InlineData("what about at least 8000?", "SELECT count(*) FROM diamonds WHERE price >= 8000")]
+    public void A_follow_up_that_only_changes_the_comparison_replaces_its_value_and_direction(string followUp, string sql) =>
+        Expect(SampleDatasets.Diamonds, sql, "how many diamonds cost more than 5000", followUp);
+
+    [Fact]
+    public void A_changed_comparison_keeps_the_groups_and_other_filters_of_the_previous_answer() =>
+        Expect(SampleDatasets.Diamonds, "SELECT cut, count(*) FROM diamonds WHERE shape = 'Round' AND depth < 60 GROUP BY cut",
+            "count of round diamonds with depth above 63 by cut", "what about under 60?");
+
+    [Fact]
+    public void A_changed_comparison_reads_the_unit_of_the_compared_column() =>
+        Expect(SampleDatasets.Flights, "SELECT count(*) FROM flights WHERE arr_delay > 120",
+            "how many flights arrived more than 60 minutes late", "what about more than 2 hours?");
 }

@@ -39,6 +39,14 @@ internal sealed partial class QuestionReader
             }
 
             var post = k.Get(Kw.PostCompare);
+            if (post is not null && i == 0 && _compared is not null && _r.FollowUpCue && NumberAfter(i) is not null)
+            {
+                // "and over 10000?" opening a follow-up: a comparison before its number, not "10000 and over".
+                var last = _tokens[k.End - 1].Lower;
+                TryCompare(i, new KwInfo(Kw.Compare, Op: last is "over" or "above" or "more" or "greater" or "higher" or "bigger" or "larger" ? ">" : post.Op));
+                continue;
+            }
+
             if (post is not null)
             {
                 TryPostCompare(i, post);
@@ -464,6 +472,18 @@ internal sealed partial class QuestionReader
                 invert = cmp.InvertForDates && (implied.IsTemporal || implied.IsYear);
                 return implied;
             }
+        }
+
+        if (_compared is not null && _r.FollowUpCue && !_items.Any(x => x.Kind == ItemKind.Column && !x.Used && x.Column!.IsNumeric && !IsUnitWord(x) && !UnitWords.Contains(_tokens[x.Start].Lower)))
+        {
+            // A follow-up that only changes the comparison ("what about under 60?", "and more than 2 hours?"): the previous
+            // answer's compared column, the unit after the number being its unit.
+            if (numPos + 1 < _items.Count && _items[numPos + 1] is { Kind: ItemKind.Column } unit && UnitWords.Contains(_tokens[unit.Start].Lower))
+            {
+                unit.Used = true;
+            }
+
+            return _compared;
         }
 
         // The unit after the number: "more than 3 carats", "at least 2000 orders", "more than 2 hours late".

@@ -48,6 +48,9 @@ internal sealed partial class QuestionReader
     private int _percentObjectEnd = -1;
     private (ColumnInfo From, ColumnInfo To)? _route;
 
+    /// <summary>The previous answer's compared column, for a follow-up that only changes the comparison.</summary>
+    private ColumnInfo? _compared;
+
     private QuestionReader(IReadOnlyList<Token> tokens, List<Item> items, SchemaIndex index)
     {
         _tokens = tokens;
@@ -62,11 +65,15 @@ internal sealed partial class QuestionReader
     /// For a follow-up, the columns the previous answer filtered on: their values are read even where they are
     /// spelled like English words ("what about fair?" after "average price of ideal cut diamonds").
     /// </param>
-    public static QuestionReading Read(string question, SchemaIndex index, IReadOnlySet<string>? filtered = null)
+    /// <param name="compared">
+    /// For a follow-up, the one numeric column the previous answer compared with a number: a comparison with nothing
+    /// of its own to compare ("what about under 60?", "and over 10000?") is on it.
+    /// </param>
+    public static QuestionReading Read(string question, SchemaIndex index, IReadOnlySet<string>? filtered = null, string? compared = null)
     {
         var tokens = Tokenizer.Tokenize(question);
         var items = Tagger.Tag(tokens, index, filtered);
-        var reader = new QuestionReader(tokens, items, index);
+        var reader = new QuestionReader(tokens, items, index) { _compared = compared is null ? null : index.Find(compared) };
         reader.Run();
         return reader._r;
     }
