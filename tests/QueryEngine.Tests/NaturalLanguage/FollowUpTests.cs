@@ -29,7 +29,7 @@ public sealed class FollowUpTests
 
     [Fact]
     public void Only_for_a_year_adds_a_period() =>
-        Expect(SampleDatasets.Retail, "SELECT region, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY region",
+        Expect(SampleDatasets.Retail, "SELECT region, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2023-01-01' AND order_date < DATE '2024-01-01' GROUP BY region ORDER BY region ASC",
             "total revenue by region", "only for 2023");
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class FollowUpTests
 
     [Fact]
     public void Break_it_down_by_adds_a_grouping_to_a_single_number() =>
-        Expect(SampleDatasets.Diamonds, "SELECT color, avg(price) FROM diamonds WHERE carat > 2 GROUP BY color",
+        Expect(SampleDatasets.Diamonds, "SELECT color, avg(price) FROM diamonds WHERE carat > 2 GROUP BY color ORDER BY color ASC",
             "average price of diamonds over 2 carats", "break it down by color");
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class FollowUpTests
         var second = OfflineTranslatorTests.Ask("only for 2022", SampleDatasets.Retail, new NlTurn("total revenue by region", SqlParser.Parse(stored)));
         Assert.True(second.IsFollowUp);
         Assert.Equal(
-            SampleDatasets.Canonical("SELECT region, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2022-01-01' AND order_date < DATE '2023-01-01' GROUP BY region", SampleDatasets.Retail),
+            SampleDatasets.Canonical("SELECT region, sum(revenue) FROM retail_sales WHERE order_date >= DATE '2022-01-01' AND order_date < DATE '2023-01-01' GROUP BY region ORDER BY region ASC", SampleDatasets.Retail),
             SampleDatasets.Canonical(second.Query!, SampleDatasets.Retail));
     }
 
@@ -113,7 +113,7 @@ public sealed class FollowUpTests
 
     [Fact]
     public void A_changed_comparison_keeps_the_groups_and_other_filters_of_the_previous_answer() =>
-        Expect(SampleDatasets.Diamonds, "SELECT cut, count(*) FROM diamonds WHERE shape = 'Round' AND depth < 60 GROUP BY cut",
+        Expect(SampleDatasets.Diamonds, "SELECT cut, count(*) FROM diamonds WHERE shape = 'Round' AND depth < 60 GROUP BY cut ORDER BY cut ASC",
             "count of round diamonds with depth above 63 by cut", "what about under 60?");
 
     [Fact]

@@ -30,6 +30,14 @@ public sealed class RefusalTests
     }
 
     [Fact]
+    public void A_word_two_edits_from_a_value_refuses_instead_of_dropping_the_filter()
+    {
+        // "califrnoa" is two edits from California: too far to read as it, too close to leave out silently.
+        var refusal = Refused("how many online orders did we get from califrnoa", SampleDatasets.Retail);
+        Assert.Contains("califrnoa", refusal.UnplacedWords);
+    }
+
+    [Fact]
     public void What_a_top_n_ranks_must_be_placed()
     {
         // Without "aircraft" the answer would be one count of all flights.

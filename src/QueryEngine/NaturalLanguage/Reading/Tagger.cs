@@ -631,6 +631,13 @@ internal static class Tagger
                 });
             }
 
+            // One typo in a longer one-word value ("califronia" for California), read below the value as spelled and only
+            // where nothing is spelled so at this word.
+            if (groups.Count == 0 && TypoValues(t, index) is { Length: > 0 } typos)
+            {
+                valueSpans.Add(new Item { Kind = ItemKind.Value, Start = i, End = i + 1, Score = 1.0, Options = typos, Text = t.Text });
+            }
+
             // "left handed", "right-handed": a hand column's L/R or Left/Right value.
             if (t.Lower is "left" or "right" && i + 1 < tokens.Count && tokens[i + 1].Lower is "handed" or "hand" or "hander" or "handers")
             {
@@ -726,6 +733,30 @@ internal static class Tagger
             }
         }
     }
+
+    /// <summary>
+    /// The one-word values of six letters or more that a word of six letters or more misspells by one edit; none for a word
+    /// of the vocabulary or one that is a column's word.
+    /// </summary>
+    internal static (ColumnInfo Column, string Value)[] TypoValues(Token t, SchemaIndex index)
+    {
+        if (t.Kind != TokenKind.Word || t.Lower.Length < 6 || !t.Lower.All(char.IsAsciiLetter) || Vocabulary.Phrases.ContainsKey(t.Lower) || Vocabulary.Filler.Contains(t.Lower) ||
+            index.Columns.Any(c => c.Stems.Contains(t.Stem)))
+        {
+            return [];
+        }
+
+        return index.Values.Where(v => v.Lowers.Length == 1 && !v.FromSynonym && v.Lowers[0].Length >= 6 && v.Lowers[0] != t.Lower && v.Stems[0] != t.Stem && WordForms.WithinOneEdit(t.Lower, v.Lowers[0]))
+            .Select(v => (v.Column, v.Value)).Distinct().OrderBy(o => o.Column.Stems.Count).ThenBy(o => o.Column.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// A word of six letters or more that starts like a value's word of six letters or more and is one edit from it (two
+    /// from a word of eight letters or more): it may be that value misspelt.
+    /// </summary>
+    internal static bool LooksLikeValue(string lower, SchemaIndex index) =>
+        lower.Length >= 6 && lower.All(char.IsAsciiLetter) && !Vocabulary.Phrases.ContainsKey(lower) && !Vocabulary.Filler.Contains(lower) &&
+        index.Values.Any(v => !v.FromSynonym && v.Lowers.Any(w => w.Length >= 6 && w[0] == lower[0] && w != lower && WordForms.EditDistance(lower, w, w.Length >= 8 ? 2 : 1) <= (w.Length >= 8 ? 2 : 1)));
 
     /// <summary>A one-word value spelled like a question word ("AND", "IN", "OR") is only read with its exact spelling.</summary>
     private static bool ComboValueAllowed(IReadOnlyList<Token> tokens, int at, ValueEntry v)

@@ -147,6 +147,52 @@ internal static class WordForms
     private static string Undouble(string w) =>
         w.Length > 3 && w[^1] == w[^2] && (w[^1] is not ('l' or 's' or 'z') || (w[^1] == 'l' && w.Length >= 6)) && !"aeiou".Contains(w[^1], StringComparison.Ordinal) ? w[..^1] : w;
 
+    /// <summary>
+    /// Edit distance (insert, delete, substitute or swap two neighbours) between two words, or <paramref name="max"/> + 1
+    /// as soon as it is known to exceed <paramref name="max"/>.
+    /// </summary>
+    public static int EditDistance(string a, string b, int max)
+    {
+        if (Math.Abs(a.Length - b.Length) > max)
+        {
+            return max + 1;
+        }
+
+        var prev2 = new int[b.Length + 1];
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            prev[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            var rowMin = cur[0];
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var d = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d = Math.Min(d, prev2[j - 2] + 1);
+                }
+
+                cur[j] = d;
+                rowMin = Math.Min(rowMin, d);
+            }
+
+            if (rowMin > max)
+            {
+                return max + 1;
+            }
+
+            (prev2, prev, cur) = (prev, cur, prev2);
+        }
+
+        return Math.Min(prev[b.Length], max + 1);
+    }
+
     /// <summary>Edit distance of at most one (insert, delete, substitute or swap two neighbours), for typo-tolerant name matching.</summary>
     public static bool WithinOneEdit(string a, string b)
     {
