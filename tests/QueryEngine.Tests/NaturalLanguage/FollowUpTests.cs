@@ -120,4 +120,9 @@ public sealed class FollowUpTests
     public void A_changed_comparison_reads_the_unit_of_the_compared_column() =>
         Expect(SampleDatasets.Flights, "SELECT count(*) FROM flights WHERE arr_delay > 120",
             "how many flights arrived more than 60 minutes late", "what about more than 2 hours?");
+
+    [Fact]
+    public void Those_in_a_follow_up_keeps_the_previous_filters() =>
+        Expect(SampleDatasets.Diamonds, "SELECT count(*) FROM diamonds WHERE color = 'D' AND clarity = 'IF'",
+            "price range for D color IF clarity stones", "how many of those are there");
 }

@@ -273,6 +273,20 @@ public sealed class OfflineTranslatorTests
     public void One_typo_in_a_longer_value_still_links_it(string question, string sql) => Expect(SampleDatasets.Retail, question, sql);
 
     [Theory]
+    [InlineData("cheapest 5 VVS1 diamonds above 1 carat", "SELECT * FROM diamonds WHERE clarity = 'VVS1' AND carat > 1 ORDER BY price ASC LIMIT 5")]
+    [InlineData("5 cheapest VVS1 diamonds", "SELECT * FROM diamonds WHERE clarity = 'VVS1' ORDER BY price ASC LIMIT 5")]
+    public void A_count_right_after_a_superlative_is_how_many_to_show(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Fact]
+    public void A_share_of_total_revenue_is_a_share_of_revenue() =>
+        Expect(SampleDatasets.Retail, "share of total revenue by region", "SELECT region, 100.0 * sum(revenue) / sum(sum(revenue)) OVER () FROM retail_sales GROUP BY region ORDER BY region ASC");
+
+    [Fact]
+    public void Not_counting_excludes_instead_of_counting() =>
+        Expect(SampleDatasets.Flights, "total miles flown by united each year, not counting cancelled flights",
+            "SELECT year, sum(distance) FROM flights WHERE carrier = 'United Airlines' AND NOT cancelled GROUP BY year ORDER BY year ASC");
+
+    [Theory]
     [InlineData("how many diamonds don't have a lab", "SELECT count(*) FROM diamonds WHERE lab IS NULL")]
     [InlineData("how many diamonds have a lab", "SELECT count(*) FROM diamonds WHERE lab IS NOT NULL")]
     public void A_denied_presence_is_a_missing_value(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);

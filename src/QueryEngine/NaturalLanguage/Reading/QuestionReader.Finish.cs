@@ -84,6 +84,22 @@ internal sealed partial class QuestionReader
             }
         }
 
+        // "cheapest 5 diamonds", "most expensive 3 products": a count right after the superlative, unless a numeric
+        // column follows it ("the heaviest 2 carat diamond" compares carats).
+        for (var i = 0; i + 1 < _items.Count && _topCount is null; i++)
+        {
+            var k = _items[i];
+            var n = _items[i + 1];
+            var after = i + 2 < _items.Count ? _items[i + 2] : null;
+            if (!k.Used && k.Kind == ItemKind.Keyword && (k.Has(Kw.Max) || k.Has(Kw.Min) || k.Has(Kw.Superlative)) && n is { Kind: ItemKind.Number, Used: false } &&
+                n.Token!.Number is { } count && count > 0 && count <= 1000 && count == decimal.Truncate(count) && after is not null &&
+                !(after.Kind == ItemKind.Column && after.Column!.IsNumeric) && !(after.Kind == ItemKind.Word && UnitWords.Contains(after.Token!.Lower)))
+            {
+                _topCount = (int)count;
+                n.Used = true;
+            }
+        }
+
         for (var i = 0; i < _items.Count; i++)
         {
             var k = _items[i];

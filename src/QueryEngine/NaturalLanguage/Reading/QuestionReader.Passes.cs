@@ -991,9 +991,24 @@ internal sealed partial class QuestionReader
                 var obj = NextSkipping(i, "all", "the", "total", "of");
                 _percentAt = k.Start;
                 k.Used = true;
+
+                // "share of total revenue": the total is what the share is of, not a measure of its own.
+                Item? total = null;
+                if (obj is { Kind: ItemKind.Keyword, Used: false } && obj.Has(Kw.Sum) && obj.Text.Equals("total", StringComparison.OrdinalIgnoreCase) && _items.IndexOf(obj) is var ti && ti >= 0 &&
+                    NextSkipping(ti, "the", "of") is { Kind: ItemKind.Column } next && next.Column!.IsNumeric && !next.Column.IsIdentifier)
+                {
+                    total = obj;
+                    obj = next;
+                }
+
                 if (obj is { Kind: ItemKind.Column } && obj.Column!.IsNumeric && !obj.Column.IsIdentifier)
                 {
                     obj.Used = true;
+                    if (total is not null)
+                    {
+                        total.Used = true;
+                    }
+
                     _percentObjectEnd = obj.End;
                     _r.Measures.Add(new MeasureSpec(AggKind.Percent, null) { Of = obj.Column, At = k.Start });
                 }

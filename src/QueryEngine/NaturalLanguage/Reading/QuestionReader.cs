@@ -165,8 +165,24 @@ internal sealed partial class QuestionReader
             || first is "and" or "but" or "only" or "just" or "instead" or "now" or "also" or "same"
             || (first is "what" or "how" && second == "about")
             || first is "break" or "split" or "sort" or "order" or "rank"
-            || ContainsAny("instead", "same", "again");
+            || ContainsAny("instead", "same", "again")
+            // "how many of those are there", "what is the average price of them": the previous answer's rows.
+            || ReferringPronoun();
         _r.Instead = ContainsAny("instead", "rather", "replace");
+    }
+
+    /// <summary>"of those", "of these", "of them", "those ones": a pronoun that stands for the rows of the previous answer.</summary>
+    private bool ReferringPronoun()
+    {
+        for (var i = 0; i < _tokens.Count; i++)
+        {
+            if (_tokens[i].Lower is "those" or "these" or "them" && (i > 0 && _tokens[i - 1].Lower is "of" or "among" or "for" or "are" or "were" || i + 1 == _tokens.Count || _tokens[i + 1].Lower is "are" or "were" or "ones" or "have" or "had"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool ContainsAny(params string[] words) => _tokens.Any(t => words.Contains(t.Lower, StringComparer.Ordinal));

@@ -234,7 +234,7 @@ internal static class Vocabulary
         Add(new(Kw.And), "and", "as well as", "along with", "together with", "&");
         Add(new(Kw.Or), "or", "either", "and/or", "nor");
         Add(new(Kw.Not), "not", "excluding", "exclude", "excluded", "except", "except for", "besides", "apart from", "but not", "aside from", "other than", "never", "non",
-            "outside", "outside of", "without including", "leaving out", "ignoring", "ignore", "omitting", "isn't", "no longer", "neither");
+            "outside", "outside of", "without including", "not counting", "not including", "without counting", "leaving out", "ignoring", "ignore", "omitting", "isn't", "no longer", "neither");
         Add(new(Kw.GroupBy), "by", "per", "for each", "for every", "in each", "across", "broken down by", "break down by", "breakdown by", "grouped by", "group by",
             "split by", "by each", "within each", "of each", "of every", "in every", "break it down by", "broken out by",
             "segmented by", "categorized by", "over each", "according to", "grouped", "for the different", "for different", "in different", "wise");
