@@ -281,6 +281,11 @@ public sealed class OfflineTranslatorTests
     public void A_share_of_total_revenue_is_a_share_of_revenue() =>
         Expect(SampleDatasets.Retail, "share of total revenue by region", "SELECT region, 100.0 * sum(revenue) / sum(sum(revenue)) OVER () FROM retail_sales GROUP BY region ORDER BY region ASC");
 
+    [Theory]
+    [InlineData("how many distinct routes does JetBlue fly", "SELECT count(*) FROM (SELECT origin, dest FROM flights WHERE carrier = 'JetBlue Airways' GROUP BY origin, dest) t")]
+    [InlineData("number of different routes", "SELECT count(*) FROM (SELECT origin, dest FROM flights GROUP BY origin, dest) t")]
+    public void A_count_of_distinct_routes_counts_origin_and_destination_pairs(string question, string sql) => Expect(SampleDatasets.Flights, question, sql);
+
     [Fact]
     public void Not_counting_excludes_instead_of_counting() =>
         Expect(SampleDatasets.Flights, "total miles flown by united each year, not counting cancelled flights",

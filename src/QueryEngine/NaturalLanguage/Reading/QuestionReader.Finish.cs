@@ -929,6 +929,15 @@ internal sealed partial class QuestionReader
             r.CountGroups = true;
         }
 
+        // "how many distinct routes does JetBlue fly": a route is the pair, so its count is the number of (origin, dest)
+        // groups: SELECT count(*) FROM (SELECT origin, dest ... GROUP BY origin, dest) t.
+        if (_route is { } route && r.Groups.Count == 0 && r.Having.Count == 0 && r.Measures.Count == 1 && r.Measures[0] is { Agg: AggKind.CountDistinct } routes && routes.Column == route.From)
+        {
+            r.Measures.Clear();
+            AddGroup(route.From, -1);
+            r.CountGroups = true;
+        }
+
         if (r.Having.Count > 0 && r.Measures.Count == 0 && !_havingOnly && !r.CountGroups)
         {
             foreach (var h in r.Having)
