@@ -80,6 +80,11 @@ public static class NlExplainer
             {
                 sb.Append(", the ").Append(desc ? "top " : "bottom ").Append(limit.Value.ToString(CultureInfo.InvariantCulture)).Append(" by ").Append(key);
             }
+            else if (!desc && groupTexts.Contains(SqlRenderer.RenderExpression(o.Expr)))
+            {
+                // Groups listed in their own order (by cut, by year): "lowest first" would read oddly for text.
+                sb.Append(", in order of ").Append(key);
+            }
             else
             {
                 sb.Append(", sorted by ").Append(key).Append(desc ? " (highest first)" : " (lowest first)");
