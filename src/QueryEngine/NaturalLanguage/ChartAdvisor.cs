@@ -92,7 +92,14 @@ public static class ChartAdvisor
     /// <summary>Counts and sums over a whole (not cut to a top N) add up to a total; averages and maxima do not.</summary>
     private static bool IsShareOfTotal(Query? query)
     {
-        if (query?.Body is not SelectCore core || query.Limit is not null && query.OrderBy.Count > 0)
+        if (query?.Body is not SelectCore core)
+        {
+            return false;
+        }
+
+        // A top-N cut (ordered by a measure, then limited) is not the whole; groups merely listed in
+        // their own order under the row cap still are.
+        if (query.Limit is not null && query.OrderBy.Count > 0 && !NlExplainer.IsGroupKey(core, query.OrderBy[0].Expr))
         {
             return false;
         }

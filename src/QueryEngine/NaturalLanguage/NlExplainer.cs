@@ -66,7 +66,8 @@ public static class NlExplainer
             sb.Append(", keeping groups where ").Append(Condition(core.Having));
         }
 
-        if (query.OrderBy.Count > 0)
+        // Groups listed in their own order (by cut, by year) go without saying: "for each cut" says it.
+        if (query.OrderBy.Count > 0 && !(query.OrderBy[0].Direction != SortDirection.Descending && IsGroupKey(core, query.OrderBy[0].Expr)))
         {
             var o = query.OrderBy[0];
             var desc = o.Direction == SortDirection.Descending;
@@ -80,11 +81,6 @@ public static class NlExplainer
             {
                 sb.Append(", the ").Append(desc ? "top " : "bottom ").Append(limit.Value.ToString(CultureInfo.InvariantCulture)).Append(" by ").Append(key);
             }
-            else if (!desc && groupTexts.Contains(SqlRenderer.RenderExpression(o.Expr)))
-            {
-                // Groups listed in their own order (by cut, by year): "lowest first" would read oddly for text.
-                sb.Append(", in order of ").Append(key);
-            }
             else
             {
                 sb.Append(", sorted by ").Append(key).Append(desc ? " (highest first)" : " (lowest first)");
@@ -96,6 +92,29 @@ public static class NlExplainer
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Whether an ORDER BY key is one of the query's GROUP BY expressions, written out or by its output
+    /// name (<c>ORDER BY "channel"</c> over <c>GROUP BY retail_sales.channel</c>): groups listed in their own order.
+    /// </summary>
+    internal static bool IsGroupKey(SelectCore core, Expr key)
+    {
+        var groupTexts = core.GroupBy.Select(g => SqlRenderer.RenderExpression(g)).ToHashSet(StringComparer.Ordinal);
+        if (groupTexts.Contains(SqlRenderer.RenderExpression(key)))
+        {
+            return true;
+        }
+
+        if (key is not ColumnRef { Name.Parts.Count: 1 } named)
+        {
+            return false;
+        }
+
+        var name = named.Name.Last.Normalized;
+        return core.Items.OfType<ExpressionItem>().Any(i =>
+            (i.Alias?.Normalized ?? (i.Expr as ColumnRef)?.Name.Last.Normalized) == name
+            && groupTexts.Contains(SqlRenderer.RenderExpression(i.Expr)));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using AstralytiQ.QueryEngine.NaturalLanguage;
+using AstralytiQ.QueryEngine.Policy;
 using AstralytiQ.QueryEngine.Sql;
 
 namespace AstralytiQ.QueryEngine.Tests.NaturalLanguage;
@@ -84,6 +85,20 @@ public sealed class ExplanationTests
         var q = SqlParser.Parse("SELECT channel, sum(revenue) FROM retail_sales GROUP BY channel");
         var spec = ChartAdvisor.Suggest(Result(["channel", "total_revenue"], ["Online", 1386272.88m], ["In-Store", 3025798.20m]), q);
         Assert.Equal(ChartKind.Pie, spec.Kind);
+    }
+
+    [Fact]
+    public void A_translated_total_by_category_listed_in_group_order_under_the_row_cap_is_still_a_pie()
+    {
+        // The translator orders unranked groups by their key and the validator adds the row cap: neither cuts the whole.
+        var t = OfflineTranslatorTests.Ask("total revenue by channel", SampleDatasets.Retail);
+        Assert.True(t.Succeeded, t.Refusal?.Message);
+        var prepared = SafeSql.Prepare(t.Query!, new TableCatalog([SampleDatasets.Retail.Table]), SampleDatasets.Policy);
+        Assert.True(prepared.Succeeded);
+        Assert.NotEmpty(prepared.Query!.OrderBy);
+        var spec = ChartAdvisor.Suggest(Result(["channel", "total_revenue"], ["In-Store", 3025798.20m], ["Online", 1386272.88m]), prepared.Query);
+        Assert.True(spec.Kind == ChartKind.Pie, prepared.CanonicalSql);
+        Assert.Equal("total revenue of retail_sales for each channel", NlExplainer.Describe(t.Query!));
     }
 
     [Fact]
