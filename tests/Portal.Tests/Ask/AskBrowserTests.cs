@@ -17,11 +17,7 @@ public sealed class AskBrowserTests(QueryBrowserFixture fixture) : IClassFixture
         var account = await portal.SignUpAsync(setup);
         await AskPortalData.UploadAsync(portal, setup, "orders", AskPortalData.OrdersCsv());
         var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync("/Account/Login?returnUrl=%2FAsk");
-        await page.GetByLabel("Email").FillAsync(account.Email);
-        await page.GetByLabel("Password").FillAsync(PortalFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/Ask$"));
+        await BrowserFixture.SignInAsync(page, account.Email, "/Ask");
 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Question", Exact = true }).FillAsync("What is the average revenue by category?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Ask", Exact = true }).ClickAsync();

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using AstralytiQ.Portal.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -59,6 +60,42 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Opens the login page with <paramref name="returnPath"/> as its return URL and signs in there.</summary>
+    public static async Task SignInAsync(IPage page, string email, string returnPath)
+    {
+        await page.GotoAsync("/Account/Login?returnUrl=" + Uri.EscapeDataString(returnPath));
+        await CompleteSignInAsync(page, email, returnPath);
+    }
+
+    /// <summary>
+    /// Fills the login form already on <paramref name="page"/> and waits to land on <paramref name="returnPath"/>;
+    /// if it does not, fails naming where the browser is and what the page says (with a screenshot).
+    /// </summary>
+    public static async Task CompleteSignInAsync(IPage page, string email, string returnPath)
+    {
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(PortalFixture.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        try
+        {
+            await page.WaitForURLAsync(new Regex(Regex.Escape(returnPath) + "$"));
+        }
+        catch (TimeoutException ex)
+        {
+            var shot = await ScreenshotAsync(page, "sign-in-failed-" + returnPath.Trim('/').Replace('/', '-'));
+            string text;
+            try
+            {
+                text = await page.Locator("main").InnerTextAsync(new() { Timeout = 2_000 });
+            }
+            catch (TimeoutException)
+            {
+                text = "(no main element)";
+            }
+            throw new TimeoutException($"Signing in did not reach {returnPath}: the browser is at {page.Url}, showing: {text.Trim()} (screenshot {shot})", ex);
+        }
     }
 
     /// <summary>Saves a full-page screenshot named after the test step; returns its path.</summary>

@@ -42,10 +42,7 @@ public sealed class MainFlowBrowserTests(BrowserFixture fixture) : IClassFixture
 
         await page.GotoAsync("/Admin/Users");
         await page.WaitForURLAsync(new Regex("/Account/Login\\?returnUrl=%2FAdmin%2FUsers$"));
-        await page.GetByLabel("Email").FillAsync(admin);
-        await page.GetByLabel("Password").FillAsync(PortalFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/Admin/Users$"));
+        await BrowserFixture.CompleteSignInAsync(page, admin, "/Admin/Users");
         await BrowserFixture.ScreenshotAsync(page, "admin-users");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Add a user" }).ClickAsync();
@@ -106,11 +103,7 @@ public sealed class MainFlowBrowserTests(BrowserFixture fixture) : IClassFixture
         var admin = await fixture.Portal.SignUpThroughApiAsync("Key Keeper");
         var page = await fixture.NewPageAsync();
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = fixture.Portal.Portal.Address.ToString().TrimEnd('/') });
-        await page.GotoAsync("/Account/Login?returnUrl=%2FAdmin%2FApiKeys");
-        await page.GetByLabel("Email").FillAsync(admin);
-        await page.GetByLabel("Password").FillAsync(PortalFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/Admin/ApiKeys$"));
+        await BrowserFixture.SignInAsync(page, admin, "/Admin/ApiKeys");
 
         await page.GetByLabel("Name").FillAsync("warehouse sync");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();

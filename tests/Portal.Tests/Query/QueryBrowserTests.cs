@@ -27,11 +27,7 @@ public sealed class QueryBrowserTests(QueryBrowserFixture fixture) : IClassFixtu
         var email = await fixture.Browser.Portal.SignUpThroughApiAsync("Sequel Analyst");
         await QueryPortalData.CreateSalesAsync(fixture.Browser.Portal.Database, email, rows: 40);
         var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync("/Account/Login?returnUrl=%2FQuery");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(PortalFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/Query$"));
+        await BrowserFixture.SignInAsync(page, email, "/Query");
         Assert.Contains("amount", await page.GetByTestId("schema").InnerTextAsync(), StringComparison.Ordinal);
 
         const string typo = "SELECT region, sum(amout) AS total\nFROM sales\nGROUP BY region";
