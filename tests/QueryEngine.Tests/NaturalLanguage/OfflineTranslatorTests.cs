@@ -296,6 +296,16 @@ public sealed class OfflineTranslatorTests
     [InlineData("how many diamonds have a lab", "SELECT count(*) FROM diamonds WHERE lab IS NOT NULL")]
     public void A_denied_presence_is_a_missing_value(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
 
+    [Theory]
+    [InlineData("how many diamonds are not certified", "SELECT count(*) FROM diamonds WHERE lab IS NULL")]
+    [InlineData("how many uncertified diamonds are there", "SELECT count(*) FROM diamonds WHERE lab IS NULL")]
+    [InlineData("how many certified diamonds are there", "SELECT count(*) FROM diamonds WHERE lab IS NOT NULL")]
+    public void A_participle_of_a_nullable_columns_noun_is_whether_it_is_filled_in(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
+
+    [Fact]
+    public void A_participle_of_a_synonym_names_its_column() =>
+        Expect(SampleDatasets.Retail, "how many unrated orders are there", "SELECT count(*) FROM retail_sales WHERE customer_rating IS NULL");
+
     [Fact]
     public void A_denied_presence_of_a_zero_when_absent_column_is_zero() =>
         Expect(SampleDatasets.Retail, "how many orders did not have a discount", "SELECT count(*) FROM retail_sales WHERE discount = 0");

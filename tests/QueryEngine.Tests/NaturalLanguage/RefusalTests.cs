@@ -37,6 +37,16 @@ public sealed class RefusalTests
         Assert.Contains("califrnoa", refusal.UnplacedWords);
     }
 
+    [Theory]
+    [InlineData("how many diamonds are not sparkly", "sparkly")]
+    [InlineData("how many orders were not gift wrapped", "wrapped")]
+    public void A_negated_word_that_cannot_be_placed_is_not_dropped_with_its_negation(string question, string word)
+    {
+        // Dropping the word drops the "not" with it: the answer would count every row.
+        var refusal = Refused(question, question.Contains("diamonds", StringComparison.Ordinal) ? SampleDatasets.Diamonds : SampleDatasets.Retail);
+        Assert.Contains(word, refusal.UnplacedWords);
+    }
+
     [Fact]
     public void What_a_top_n_ranks_must_be_placed()
     {

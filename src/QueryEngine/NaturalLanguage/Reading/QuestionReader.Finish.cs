@@ -1302,6 +1302,11 @@ internal sealed partial class QuestionReader
                             // "califrnoia": within two edits of a value; answering without it would drop a filter.
                             r.Blocking.Add(t.Text);
                         }
+                        else if (Prev(_items.IndexOf(it)) is { Used: false } negation && negation.Has(Kw.Not) && negation.Text.ToLowerInvariant() is "not" or "never" or "non")
+                        {
+                            // "diamonds that are not certified": dropping the word drops the negation with it, and the answer counts everything.
+                            r.Blocking.Add(t.Text);
+                        }
                         else if (ListedWithColumn(it))
                         {
                             // "titles and their directors": one of the things to show was not found; showing the rest hides that.

@@ -799,6 +799,85 @@ internal sealed partial class QuestionReader
         }
     }
 
+    /// <summary>
+    /// "certified diamonds", "diamonds that are not certified", "uncertified": a past participle formed from the noun that names a
+    /// nullable column ("certification", "rating": the column's last name word or a one-word synonym) says the column is filled in,
+    /// and with "not" or "un-" that it is empty. One column only; a participle of a column that is never empty is left unplaced.
+    /// </summary>
+    private void ParticiplePass()
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            var it = _items[i];
+            if (it.Kind != ItemKind.Word || it.Used || it.IsFiller || Vocabulary.Phrases.ContainsKey(it.Token!.Lower))
+            {
+                continue;
+            }
+
+            var lower = it.Token!.Lower;
+            var prefixed = false;
+            var columns = ParticipleColumns(lower);
+            if (columns.Count == 0 && lower.StartsWith("un", StringComparison.Ordinal))
+            {
+                columns = ParticipleColumns(lower[2..]);
+                prefixed = true;
+            }
+
+            if (columns.Count != 1 || (columns[0].Profile.NullCount ?? 0) == 0)
+            {
+                continue;
+            }
+
+            var negated = IsNegated(i) ^ prefixed;
+            it.Used = true;
+            AddCondition(it.Start, new IsExpr(Exprs.Col(columns[0].Name), IsTest.Null, Negated: !negated));
+        }
+    }
+
+    /// <summary>The columns whose naming noun <paramref name="word"/> is a past participle of ("certified": certification, certificate).</summary>
+    private List<ColumnInfo> ParticipleColumns(string word)
+    {
+        if (word.Length < 5 || !word.EndsWith("ed", StringComparison.Ordinal) || !word.All(char.IsAsciiLetter))
+        {
+            return [];
+        }
+
+        var nouns = new HashSet<string>(StringComparer.Ordinal);
+        if (word.EndsWith("ied", StringComparison.Ordinal))
+        {
+            var b = word[..^3];
+            nouns.UnionWith([b + "y", b + "ication", b + "icate", b + "ier"]);
+        }
+        else
+        {
+            var b = word[..^2];
+            List<string> bases = [b, word[..^1]];
+            if (b.Length >= 3 && b[^1] == b[^2])
+            {
+                bases.Add(b[..^1]);
+            }
+
+            foreach (var s in bases)
+            {
+                nouns.UnionWith([s, s + "ing", s + "ion", s + "ation", s + "ment", s + "al"]);
+            }
+        }
+
+        var found = new List<ColumnInfo>();
+        foreach (var c in _index.Columns)
+        {
+            var head = c.Name.ToLowerInvariant().Split('_', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            var names = _index.Schema.Synonyms.Where(s => s.Value is null && string.Equals(s.Column, c.Name, StringComparison.Ordinal) && !s.Phrase.Contains(' ', StringComparison.Ordinal))
+                .Select(s => s.Phrase.ToLowerInvariant()).Append(head);
+            if (names.Any(n => n is { Length: >= 4 } && nouns.Contains(n)))
+            {
+                found.Add(c);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>"orders that had a discount", "more than 5 units and a discount": a column that is zero when absent, above zero.</summary>
     private void PresencePass()
     {

@@ -94,6 +94,7 @@ internal sealed partial class QuestionReader
         LatenessPass();
         NullPass();
         PresencePass();
+        ParticiplePass();
         PatternPass();
         ValuePass();
         RatioPass();
