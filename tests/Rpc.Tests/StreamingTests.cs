@@ -203,6 +203,29 @@ public sealed class StreamingTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task Writes_racing_the_servers_early_end_always_report_its_status()
+    {
+        // The server refuses on the first message while the client keeps writing (an upload over quota): whichever
+        // write meets the transport torn down must surface the call's status, never the transport's own exception.
+        var payload = Google.Protobuf.ByteString.CopyFrom(new byte[64 * 1024]);
+        for (var round = 0; round < 30; round++)
+        {
+            using var call = Client.ClientStream();
+            var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            {
+                await call.RequestStream.WriteAsync(new EchoRequest { FailCode = (int)StatusCode.ResourceExhausted, FailMessage = "over quota" });
+                for (var i = 0; i < 10_000; i++)
+                {
+                    await call.RequestStream.WriteAsync(new EchoRequest { Payload = payload });
+                }
+            }).WithTimeout();
+
+            Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+            Assert.Equal("over quota", error.Status.Detail);
+        }
+    }
+
+    [Fact]
     public async Task Server_stream_error_after_messages_is_raised_after_the_messages_are_read()
     {
         using var call = Client.ServerStream(new EchoRequest { StreamCount = 3, FailCode = (int)StatusCode.DataLoss, FailMessage = "broken" });

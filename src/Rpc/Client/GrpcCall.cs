@@ -543,7 +543,9 @@ internal sealed class GrpcCall<TRequest, TResponse>
                 await stream.FlushAsync(token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is not InvalidOperationException)
+        // ObjectDisposedException is an InvalidOperationException, but here it is the transport torn down under a
+        // write (the server ended the call): it gets the call's status like any other transport failure.
+        catch (Exception ex) when (ex is not InvalidOperationException || ex is ObjectDisposedException)
         {
             if (_status is null && (ex is RpcException || (cancellationToken.IsCancellationRequested && !_token.IsCancellationRequested)))
             {
