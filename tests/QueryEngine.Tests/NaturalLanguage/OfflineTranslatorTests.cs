@@ -300,6 +300,7 @@ public sealed class OfflineTranslatorTests
     [InlineData("how many diamonds are not certified", "SELECT count(*) FROM diamonds WHERE lab IS NULL")]
     [InlineData("how many uncertified diamonds are there", "SELECT count(*) FROM diamonds WHERE lab IS NULL")]
     [InlineData("how many certified diamonds are there", "SELECT count(*) FROM diamonds WHERE lab IS NOT NULL")]
+    [InlineData("average price of diamonds that are not certified by GIA", "SELECT avg(price) FROM diamonds WHERE lab <> 'GIA'")]
     public void A_participle_of_a_nullable_columns_noun_is_whether_it_is_filled_in(string question, string sql) => Expect(SampleDatasets.Diamonds, question, sql);
 
     [Fact]

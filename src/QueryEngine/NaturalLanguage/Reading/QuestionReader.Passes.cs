@@ -828,6 +828,13 @@ internal sealed partial class QuestionReader
                 continue;
             }
 
+            // "not certified by GIA": the participle introduces a value of the same column, which carries the test.
+            var column = columns[0].Name;
+            if (_items.Any(v => v.Kind == ItemKind.Value && (string.Equals(v.Column?.Name, column, StringComparison.Ordinal) || v.Options.Any(o => string.Equals(o.Column.Name, column, StringComparison.Ordinal)))))
+            {
+                continue;
+            }
+
             var negated = IsNegated(i) ^ prefixed;
             it.Used = true;
             AddCondition(it.Start, new IsExpr(Exprs.Col(columns[0].Name), IsTest.Null, Negated: !negated));
