@@ -138,7 +138,8 @@ public sealed class BenchHost : IAsyncDisposable
         return process;
     }
 
-    private static async Task ExecAsync(string connection, string sql)
+    /// <summary>Runs one statement on its own connection.</summary>
+    public static async Task ExecAsync(string connection, string sql)
     {
         await using var c = new NpgsqlConnection(connection);
         await c.OpenAsync();

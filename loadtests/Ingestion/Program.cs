@@ -114,7 +114,7 @@ static async Task<double> PsqlCopyAsync(string psql, string connection, string p
 {
     var b = new NpgsqlConnectionStringBuilder(connection);
     var table = $"copy_bench_{round}";
-    await Exec(connection, $"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id integer, customer text, category text, amount numeric, price numeric, quantity integer, active boolean, order_date date, updated_at timestamp, score double precision)");
+    await BenchHost.ExecAsync(connection, $"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id integer, customer text, category text, amount numeric, price numeric, quantity integer, active boolean, order_date date, updated_at timestamp, score double precision)");
     var start = new ProcessStartInfo(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", b.Host!, "-p", b.Port.ToString(CultureInfo.InvariantCulture), "-U", b.Username!, "-d", b.Database!, "-c", $"\\copy {table} from '{path}' csv header"]);
     start.Environment["PGPASSWORD"] = b.Password;
     var clock = Stopwatch.StartNew();
@@ -154,11 +154,3 @@ static long Generate(string path, int rows)
 }
 
 static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-static async Task Exec(string connection, string sql)
-{
-    await using var c = new NpgsqlConnection(connection);
-    await c.OpenAsync();
-    await using var command = new NpgsqlCommand(sql, c);
-    await command.ExecuteNonQueryAsync();
-}

@@ -924,18 +924,14 @@ internal sealed partial class QuestionReader
         if (r.Having.Count > 0 && r.Groups.Count == 0 && r.Measures.Count == 1 && r.Measures[0] is { Agg: AggKind.CountDistinct, Column: { } counted } &&
             (counted.IsText || counted.IsIdentifier) && !_havingOnly)
         {
-            r.Measures.Clear();
-            AddGroup(counted, -1);
-            r.CountGroups = true;
+            CountGroupsOf(counted);
         }
 
         // "how many distinct routes does JetBlue fly": a route is the pair, so its count is the number of (origin, dest)
         // groups: SELECT count(*) FROM (SELECT origin, dest ... GROUP BY origin, dest) t.
         if (_route is { } route && r.Groups.Count == 0 && r.Having.Count == 0 && r.Measures.Count == 1 && r.Measures[0] is { Agg: AggKind.CountDistinct } routes && routes.Column == route.From)
         {
-            r.Measures.Clear();
-            AddGroup(route.From, -1);
-            r.CountGroups = true;
+            CountGroupsOf(route.From);
         }
 
         if (r.Having.Count > 0 && r.Measures.Count == 0 && !_havingOnly && !r.CountGroups)
@@ -986,7 +982,6 @@ internal sealed partial class QuestionReader
                         r.Order[o] = r.Order[o] with { Measure = share };
                     }
                 }
-
             }
             else
             {
@@ -1170,6 +1165,14 @@ internal sealed partial class QuestionReader
         }
 
         return result;
+    }
+
+    /// <summary>The answer becomes the number of <paramref name="column"/>'s groups (those past the HAVING, if any).</summary>
+    private void CountGroupsOf(ColumnInfo column)
+    {
+        _r.Measures.Clear();
+        AddGroup(column, -1);
+        _r.CountGroups = true;
     }
 
     private int FirstVerbAfter(int tokenIndex, bool rowShare = false)

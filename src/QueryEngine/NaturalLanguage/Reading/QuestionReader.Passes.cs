@@ -829,15 +829,15 @@ internal sealed partial class QuestionReader
             }
 
             // "not certified by GIA": the participle introduces a value of the same column, which carries the test.
-            var column = columns[0].Name;
-            if (_items.Any(v => v.Kind == ItemKind.Value && (string.Equals(v.Column?.Name, column, StringComparison.Ordinal) || v.Options.Any(o => string.Equals(o.Column.Name, column, StringComparison.Ordinal)))))
+            var column = columns[0];
+            if (_items.Any(v => v.Kind == ItemKind.Value && (v.Column == column || v.Options.Any(o => o.Column == column))))
             {
                 continue;
             }
 
             var negated = IsNegated(i) ^ prefixed;
             it.Used = true;
-            AddCondition(it.Start, new IsExpr(Exprs.Col(columns[0].Name), IsTest.Null, Negated: !negated));
+            AddCondition(it.Start, new IsExpr(Exprs.Col(column.Name), IsTest.Null, Negated: !negated));
         }
     }
 
@@ -873,7 +873,7 @@ internal sealed partial class QuestionReader
         var found = new List<ColumnInfo>();
         foreach (var c in _index.Columns)
         {
-            var head = c.Name.ToLowerInvariant().Split('_', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            var head = WordForms.SplitName(c.Name).LastOrDefault();
             var names = _index.Schema.Synonyms.Where(s => s.Value is null && string.Equals(s.Column, c.Name, StringComparison.Ordinal) && !s.Phrase.Contains(' ', StringComparison.Ordinal))
                 .Select(s => s.Phrase.ToLowerInvariant()).Append(head);
             if (names.Any(n => n is { Length: >= 4 } && nouns.Contains(n)))
@@ -1090,10 +1090,7 @@ internal sealed partial class QuestionReader
                 if (obj is { Kind: ItemKind.Column } && obj.Column!.IsNumeric && !obj.Column.IsIdentifier)
                 {
                     obj.Used = true;
-                    if (total is not null)
-                    {
-                        total.Used = true;
-                    }
+                    total?.Used = true;
 
                     _percentObjectEnd = obj.End;
                     _r.Measures.Add(new MeasureSpec(AggKind.Percent, null) { Of = obj.Column, At = k.Start });

@@ -29,10 +29,7 @@ internal sealed partial class QuestionReader
                     lead.Used = true;
                 }
 
-                if (pct is not null)
-                {
-                    pct.Used = true;
-                }
+                pct?.Used = true;
 
                 _r.Measures.Add(new MeasureSpec(AggKind.Ratio, x.Column) { Per = revenue, RatioOfSums = true, AsPercent = pct is not null, At = lead?.Start ?? x.Start });
                 continue;
@@ -50,10 +47,7 @@ internal sealed partial class QuestionReader
             {
                 // "revenue per order": a row is one order, so the amount per order is the average over rows.
                 x.Used = per.Used = row.Used = true;
-                if (lead is not null)
-                {
-                    lead.Used = true;
-                }
+                lead?.Used = true;
 
                 _r.Measures.Add(new MeasureSpec(AggKind.Avg, x.Column) { At = lead?.Start ?? x.Start });
                 continue;
@@ -61,17 +55,11 @@ internal sealed partial class QuestionReader
 
             if (after is { Kind: ItemKind.Column, Used: false } y && y.Column != x.Column && IsRatioMeasure(y.Column!))
             {
-                if (unit is not null)
-                {
-                    unit.Used = true;
-                }
+                unit?.Used = true;
 
                 x.Used = per.Used = y.Used = true;
                 var sums = lead is not null && AggOf(lead) == AggKind.Sum;
-                if (lead is not null)
-                {
-                    lead.Used = true;
-                }
+                lead?.Used = true;
 
                 _r.Measures.Add(new MeasureSpec(AggKind.Ratio, x.Column) { Per = y.Column, RatioOfSums = sums, At = lead?.Start ?? x.Start });
             }

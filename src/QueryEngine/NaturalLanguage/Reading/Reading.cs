@@ -61,9 +61,7 @@ internal sealed record MeasureSpec(AggKind Agg, ColumnInfo? Column)
                 return RatioExpr();
             case AggKind.Percent when Share:
                 Expr part = Of is null ? Exprs.CountStar() : Exprs.Call("sum", Exprs.Col(Of.Name));
-                Expr whole = Of is null
-                    ? Exprs.Call("sum", Exprs.CountStar()) with { Over = new WindowSpec() }
-                    : Exprs.Call("sum", Exprs.Call("sum", Exprs.Col(Of.Name))) with { Over = new WindowSpec() };
+                Expr whole = Exprs.Call("sum", part) with { Over = new WindowSpec() };
                 return new BinaryExpr(BinaryOperator.Divide, new BinaryExpr(BinaryOperator.Multiply, new NumericLiteral("100.0"), part), whole);
             case AggKind.Percent:
                 Expr numerator = Of is null

@@ -295,7 +295,7 @@ internal static class Tagger
 
         foreach (var word in TypoKeywords)
         {
-            if (Math.Abs(word.Length - token.Lower.Length) <= 1 && WordForms.WithinOneEdit(token.Lower, word) &&
+            if (WordForms.WithinOneEdit(token.Lower, word) &&
                 Vocabulary.Phrases.TryGetValue(word, out var phrases) && phrases.FirstOrDefault(p => p.Words.Length == 1) is { Words: not null } single)
             {
                 candidates.Add(new Item { Kind = ItemKind.Keyword, Start = token.Index, End = token.Index + 1, Score = 0.9, Infos = single.Infos, Text = token.Text });
@@ -541,9 +541,8 @@ internal static class Tagger
     /// </summary>
     private static bool TypoOfNameWord(ColumnInfo col, string stem, string lower)
     {
-        foreach (var word in col.Name.Split('_', ' ', '-'))
+        foreach (var w in WordForms.SplitName(col.Name))
         {
-            var w = word.ToLowerInvariant();
             if (w.Length >= 5 && w != lower && WordForms.Canon(WordForms.Stem(w)) == stem && WordForms.WithinOneEdit(w, lower))
             {
                 return true;
@@ -754,9 +753,12 @@ internal static class Tagger
     /// A word of six letters or more that starts like a value's word of six letters or more and is one edit from it (two
     /// from a word of eight letters or more): it may be that value misspelt.
     /// </summary>
-    internal static bool LooksLikeValue(string lower, SchemaIndex index) =>
-        lower.Length >= 6 && lower.All(char.IsAsciiLetter) && !Vocabulary.Phrases.ContainsKey(lower) && !Vocabulary.Filler.Contains(lower) &&
-        index.Values.Any(v => !v.FromSynonym && v.Lowers.Any(w => w.Length >= 6 && w[0] == lower[0] && w != lower && WordForms.EditDistance(lower, w, w.Length >= 8 ? 2 : 1) <= (w.Length >= 8 ? 2 : 1)));
+    internal static bool LooksLikeValue(string lower, SchemaIndex index)
+    {
+        static bool Near(string lower, string w) => w.Length >= 6 && w[0] == lower[0] && w != lower && WordForms.EditDistance(lower, w, w.Length >= 8 ? 2 : 1) <= (w.Length >= 8 ? 2 : 1);
+        return lower.Length >= 6 && lower.All(char.IsAsciiLetter) && !Vocabulary.Phrases.ContainsKey(lower) && !Vocabulary.Filler.Contains(lower) &&
+            index.Values.Any(v => !v.FromSynonym && v.Lowers.Any(w => Near(lower, w)));
+    }
 
     /// <summary>A one-word value spelled like a question word ("AND", "IN", "OR") is only read with its exact spelling.</summary>
     private static bool ComboValueAllowed(IReadOnlyList<Token> tokens, int at, ValueEntry v)
